@@ -1,0 +1,162 @@
+"""Graded 1D (quasi-1D) meshes of a conductor line: reservoir, connector, target, outlet.
+
+The line is a sequence of parts laid end to end along x, each with a length [m] and a
+cross-section [m^2].  Coordinates put the target entrance at x = 0.  Cells are uniform
+(width ``dx``) in the *fine* parts (connector and target by default) and grow geometrically by
+``grading`` away from them, so a reservoir or an outlet of any length costs few cells.  Every
+part boundary is a face, so the named cell sets are exact.
+
+Geometry only: no physics here (the solver decides how long the far buffers must be).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Part", "LineMesh", "graded_widths", "build_line_mesh"]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One piece of the line: ``name``, ``length`` [m] (> 0, finite) and ``area`` [m^2]."""
+
+    name: str
+    length: float
+    area: float
+
+    def __post_init__(self):
+        if not (math.isfinite(self.length) and self.length > 0):
+            raise ValueError(f"part {self.name!r}: length must be finite and > 0, got {self.length!r}")
+        if not (math.isfinite(self.area) and self.area > 0):
+            raise ValueError(f"part {self.name!r}: area must be finite and > 0, got {self.area!r}")
+
+
+@dataclass
+class LineMesh:
+    """A FiPy 1D mesh with its named cell sets and faces.
+
+    Attributes
+    ----------
+    mesh : fipy.Grid1D
+    parts : tuple of Part, left to right
+    cells : dict name -> bool array over cells (one per part)
+    faces : dict name -> bool array over faces: ``upstream_end`` and ``downstream_end``
+        (the two exterior faces) and ``<part>_start`` for each part boundary.
+    cell_area : cross-section of each cell [m^2]
+    face_area : cross-section of each face [m^2]; a face between two parts takes the smaller
+        (the constriction through which the current passes)
+    """
+
+    mesh: object
+    parts: tuple
+    cells: dict
+    faces: dict
+    cell_area: np.ndarray
+    face_area: np.ndarray
+    edges: dict = field(default_factory=dict)
+
+    @property
+    def x(self) -> np.ndarray:
+        """Cell centres [m]."""
+        return np.asarray(self.mesh.cellCenters[0])
+
+    @property
+    def dx(self) -> np.ndarray:
+        """Cell widths [m]."""
+        return np.asarray(self.mesh.cellVolumes)
+
+    @property
+    def volume(self) -> np.ndarray:
+        """Cell volumes A_i dx_i [m^3] (quasi-1D)."""
+        return self.cell_area * self.dx
+
+    @property
+    def face_x(self) -> np.ndarray:
+        """Face positions [m]."""
+        return np.asarray(self.mesh.faceCenters[0])
+
+
+def graded_widths(length: float, first: float, grading: float) -> np.ndarray:
+    """Cell widths that start near ``first`` and grow by ``grading`` until they fill ``length``.
+
+    Returns widths w_k = first * g^k * s, k = 0..m-1, with the smallest m for which the
+    unscaled sum reaches ``length`` and the scale s <= 1 chosen so that sum(w) == length
+    exactly (so the ratio between neighbours stays exactly g).
+    """
+    if grading <= 1.0:
+        m = max(1, math.ceil(length / first - 1e-9))
+        return np.full(m, length / m)
+    m = max(1, math.ceil(math.log1p(length * (grading - 1.0) / first) / math.log(grading) - 1e-12))
+    w = first * grading ** np.arange(m)
+    return w * (length / w.sum())
+
+
+def build_line_mesh(parts, dx: float, grading: float, fine=("connector", "target")) -> LineMesh:
+    """Build the mesh of ``parts`` (left to right) with uniform cells of about ``dx`` in the
+    ``fine`` parts and cells growing by ``grading`` away from them on both sides.
+
+    The fine parts must be contiguous; a fine part of length l gets round(l/dx) (>= 1) equal
+    cells.  The part named "target" starts at x = 0.
+    """
+    from fipy import Grid1D
+
+    parts = tuple(parts)
+    names = [p.name for p in parts]
+    if len(set(names)) != len(names):
+        raise ValueError(f"part names must be unique: {names}")
+    if "target" not in names:
+        raise ValueError("a line needs a part named 'target'")
+    fine_idx = [i for i, p in enumerate(parts) if p.name in fine]
+    if not fine_idx or fine_idx != list(range(fine_idx[0], fine_idx[-1] + 1)):
+        raise ValueError(f"fine parts {fine} must be present and contiguous in {names}")
+    lo, hi = fine_idx[0], fine_idx[-1]
+
+    widths = [None] * len(parts)
+    for i in fine_idx:
+        m = max(1, round(parts[i].length / dx))
+        widths[i] = np.full(m, parts[i].length / m)
+    edge = widths[lo][0]
+    for i in range(lo - 1, -1, -1):          # grow leftwards from the fine block
+        w = graded_widths(parts[i].length, edge * grading, grading)
+        widths[i] = w[::-1]
+        edge = w[-1]
+    edge = widths[hi][-1]
+    for i in range(hi + 1, len(parts)):      # grow rightwards
+        w = graded_widths(parts[i].length, edge * grading, grading)
+        widths[i] = w
+        edge = w[-1]
+
+    target_start = sum(p.length for p in parts[: names.index("target")])
+    all_w = np.concatenate(widths)
+    mesh = Grid1D(dx=all_w) + [[-target_start]]
+
+    counts = [len(w) for w in widths]
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    ncells = int(bounds[-1])
+    cells, cell_area = {}, np.empty(ncells)
+    edges, x0 = {}, -target_start
+    for i, p in enumerate(parts):
+        mask = np.zeros(ncells, dtype=bool)
+        mask[bounds[i]:bounds[i + 1]] = True
+        cells[p.name] = mask
+        cell_area[mask] = p.area
+        edges[p.name] = (x0, x0 + p.length)
+        x0 += p.length
+
+    # Faces of a Grid1D are ordered left to right: face k lies between cells k-1 and k.
+    nfaces = ncells + 1
+    face_area = np.empty(nfaces)
+    face_area[0], face_area[-1] = cell_area[0], cell_area[-1]
+    face_area[1:-1] = np.minimum(cell_area[:-1], cell_area[1:])
+    faces = {"upstream_end": np.zeros(nfaces, bool), "downstream_end": np.zeros(nfaces, bool)}
+    faces["upstream_end"][0] = True
+    faces["downstream_end"][-1] = True
+    for i, p in enumerate(parts):
+        mask = np.zeros(nfaces, dtype=bool)
+        mask[bounds[i]] = True
+        faces[f"{p.name}_start"] = mask
+    return LineMesh(mesh=mesh, parts=parts, cells=cells, faces=faces,
+                    cell_area=cell_area, face_area=face_area, edges=edges)

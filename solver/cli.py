@@ -1,0 +1,128 @@
+"""Command line: ``vip-transport {run,derive} ...``.  Thin: parse, call the library, report.
+
+Exit codes: 0 success, 2 a user's mistake (bad case file, bad arguments), 1 an internal failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from .errors import SolverError, UserError
+
+__all__ = ["main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):          # argparse exits with 2 too; keep its one-line message
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _progress_bar(total_desc):
+    """A tqdm bar on a terminal, nothing in CI or logs."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return None, lambda: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=None, desc=total_desc, unit="step", leave=False)
+
+    def update(done, total):
+        if bar.total != total:
+            bar.total = total
+        bar.n = done
+        bar.refresh() if done == total or done % 50 == 0 else None
+
+    return update, bar.close
+
+
+def cmd_run(args):
+    from .case import load_case
+    from .results import now_iso, write_results
+    from .run import run_case
+
+    case = load_case(args.case)
+    out = Path(args.out) if args.out else Path("results") / case.name
+    started = now_iso()
+    update, close = _progress_bar(f"{case.name} ({case.method})")
+    try:
+        result = run_case(case, progress=update)
+    finally:
+        close()
+    summary = write_results(out, result, started=started)
+    bound = summary["beta2_half_bound"]
+    print(f"{case.name}: method {result.method}, {len(result.times)} outputs to t = {result.times[-1]:.6g} s "
+          f"in {result.wall_time_s:.2f} s")
+    print(f"  new electrons in target at the end: {summary['new_electrons_in_target_final']:.6e}")
+    print(f"  scatterings in total:               {summary['scatterings_total']:.6e}")
+    print(f"  detected X-rays per unit beta^2/2:  {summary['xrays_per_unit_violation']:.6e}")
+    if bound is not None:
+        print(f"  bound: beta^2/2 < {bound:.3e}")
+    print(f"results: {out}")
+    return 0
+
+
+def cmd_derive(args):
+    from .case import load_case
+    from .derive import compare_with_paper, derive, derive_json, format_table
+    from .results import json_safe
+
+    case = load_case(args.case)
+    if args.json:
+        print(json.dumps(json_safe(derive_json(case)), indent=2, allow_nan=False))
+    else:
+        derived = derive(case)
+        print(format_table(compare_with_paper(case, derived)))
+    return 0
+
+
+def build_parser():
+    p = _Parser(prog="vip-transport",
+                description="Drift and diffusion of new conduction electrons in VIP/VIP-2 copper targets.")
+    from . import __version__
+
+    p.add_argument("--version", action="version", version=f"vip-transport {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    r = sub.add_parser("run", help="run a case file and write its results folder",
+                       description="Run CASE.yaml (method analytic or fv) and write the results folder "
+                                   "atomically: case.resolved.yaml, summary.json, timeseries.csv, plots.")
+    r.add_argument("case", help="case file (YAML), e.g. cases/vip2.yaml")
+    r.add_argument("--out", metavar="DIR", help="results folder (default: results/<case name>)")
+    r.set_defaults(func=cmd_run)
+
+    d = sub.add_parser("derive", help="print the derived quantities of a case beside the paper's",
+                       description="Print the copper and transport quantities a case implies (paper eqs. 7-13, "
+                                   "section 3) beside the paper's printed values, flagging each disagreement.")
+    d.add_argument("case", help="case file (YAML)")
+    d.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    d.set_defaults(func=cmd_derive)
+    return p
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except SolverError as exc:
+        print(f"solver failure: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:   # an internal failure: say so, with the traceback for a bug report
+        traceback.print_exc()
+        print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,273 @@
+"""Run a validated case: analytic 1D solution or finite volumes, into a ``RunResult``.
+
+A case flows one way: validated case -> derived quantities -> (mesh + model -> time loop) ->
+time series of N(t), R(t) = nu N(t), S(t) = nu integral N dt -> counts.  No file I/O here
+(``results`` writes the folder).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.constants as sc
+
+from meshes.line import Part, build_line_mesh
+
+from . import analytic
+from .counts import counts_summary
+from .derive import derive
+from .errors import CaseError, SolverError
+from .fv import LineModel, far_field_length
+from .schedule import schedule_from_spec
+from .stepper import CachedStepper, FiPyStepper, StepState, plan_steps
+
+__all__ = ["RunResult", "run_case", "build_line_model", "CONSERVATION_TOLERANCE"]
+
+CONSERVATION_TOLERANCE = 1e-10
+
+
+@dataclass
+class RunResult:
+    """Output of one run (SI): ``times`` [s], ``electrons_in_target`` N(t), ``scattering_rate``
+    nu N [1/s], ``cumulative_scatterings`` S(t); ``derived`` quantities; ``counts``;
+    ``numerics`` (mesh, steps, conservation...).  ``profiles`` (x [m], c [m^-3] per output)
+    only when asked for."""
+
+    case: object
+    method: str
+    times: np.ndarray
+    electrons_in_target: np.ndarray
+    scattering_rate: np.ndarray
+    cumulative_scatterings: np.ndarray
+    derived: dict
+    counts: dict
+    numerics: dict = field(default_factory=dict)
+    profiles: dict | None = None
+    wall_time_s: float = 0.0
+
+
+def _kernel_diffusivity(case, derived):
+    return analytic.kernel_diffusivity(derived["diffusivity_m2_s"], case.transport.convention)
+
+
+def _single_electron(case):
+    return case.transport.injection == "single-electron"
+
+
+def run_case(case, *, store_profiles=False, progress=None, stop_after=None, state=None,
+             checkpoint=None) -> RunResult:
+    """Run ``case`` with its method.  ``progress`` is a callable(done_steps, total_steps) or None.
+
+    FV only: ``state`` (a StepState) continues an interrupted run; ``checkpoint(state,
+    records)`` is called after every output; ``stop_after`` stops after that many steps
+    (for tests of interruption).
+    """
+    start = time.perf_counter()
+    derived = derive(case)
+    if case.method == "analytic":
+        result = _run_analytic(case, derived)
+    elif case.method == "fv":
+        result = _run_fv(case, derived, store_profiles=store_profiles, progress=progress,
+                         stop_after=stop_after, state=state, checkpoint=checkpoint)
+    else:
+        raise CaseError(f"{case.source}: method: expected 'analytic' or 'fv'; got {case.method!r}")
+    result.wall_time_s = time.perf_counter() - start
+    return result
+
+
+def _finish(case, method, derived, times, n_target, integral_n, charge_T, numerics, profiles=None):
+    nu = derived["scattering_rate_per_s"]
+    cumulative = nu * np.asarray(integral_n)
+    counts = counts_summary(
+        scatterings_total=float(cumulative[-1]), charge_passed=charge_T,
+        length=case.geometry.length, mean_free_path=derived["mean_free_path_m"],
+        capture_probability=case.counting.capture_probability,
+        geometric_factor=case.counting.geometric_factor,
+        xray_count_limit=case.counting.xray_count_limit)
+    return RunResult(case=case, method=method, times=np.asarray(times), electrons_in_target=np.asarray(n_target),
+                     scattering_rate=nu * np.asarray(n_target), cumulative_scatterings=cumulative,
+                     derived=derived, counts=counts, numerics=numerics, profiles=profiles)
+
+
+# ----------------------------------------------------------------------------- analytic
+
+
+def _require_uniform_line(case):
+    g = case.geometry
+    areas = {"connector": g.connector.area, "reservoir": g.reservoir.area, "outlet": g.outlet.area}
+    odd = [k for k, a in areas.items() if not math.isclose(a, g.area, rel_tol=1e-12)]
+    if odd:
+        raise CaseError(f"{case.source}: geometry.{odd[0]}: method 'analytic' needs the same cross-section as the "
+                        f"target (width and thickness null); use method: fv for a non-uniform line")
+    if g.dimension != 1:
+        raise CaseError(f"{case.source}: geometry.dimension: method 'analytic' is 1D; got {g.dimension}")
+
+
+def _run_analytic(case, derived):
+    _require_uniform_line(case)
+    g, D = case.geometry, derived["diffusivity_m2_s"]
+    n, area, conv = derived["electron_density_m3"], g.area, case.transport.convention
+    schedule = schedule_from_spec(case.transport.current)
+    T = case.time.duration
+    times = case.time.output_times()
+    bps = schedule.breakpoints(T)
+
+    def displacement(t):
+        return schedule.charge(t, T) / (n * sc.e * area)
+
+    if _single_electron(case):
+        def n_target(t):
+            t = np.atleast_1d(np.asarray(t, float))
+            return analytic.probability_in_target(t, displacement(t), g.length, D, conv)
+    else:
+        x_max = -g.connector.length
+        x_min = -math.inf if g.reservoir.semi_infinite else x_max - g.reservoir.length
+
+        def n_target(t):
+            t = np.atleast_1d(np.asarray(t, float))
+            return analytic.electrons_in_target(t, displacement(t), g.length, x_min, x_max, D, n, area, conv)
+
+    values = n_target(times)
+    integral = analytic.cumulative_time_integral(lambda t: float(n_target(t)[0]), times, breakpoints=bps)
+    numerics = {"solution": "closed form (eq. 24 integrated over the target); time integral by adaptive quadrature"}
+    return _finish(case, "analytic", derived, times, values, integral, float(schedule.charge(T, T)), numerics)
+
+
+# ----------------------------------------------------------------------------- finite volumes
+
+
+def build_line_model(case, derived):
+    """Mesh and FV model of the case's line, and the initial density [m^-3].
+
+    Far ends: the upstream end sits ``fv.far_field`` spreads sqrt(4 D T) before the reservoir
+    edge (semi-infinite reservoir: that is where c = n is held) or before the finite reservoir
+    (closed end, an empty feed line between); the downstream end lies past the outlet by the
+    largest drift plus the same margin.  Returns (model, c0).
+    """
+    g, fv = case.geometry, case.fv
+    D = _kernel_diffusivity(case, derived)
+    n = derived["electron_density_m3"]
+    T = case.time.duration
+    schedule = schedule_from_spec(case.transport.current)
+    margin = far_field_length(D, T, fv.far_field)
+    drift_out = float(schedule.charge(T, T)) / (n * sc.e * g.outlet.area)
+    parts = []
+    inflow = None
+    if _single_electron(case):
+        parts.append(Part("feed", margin, g.reservoir.area))
+    elif g.reservoir.semi_infinite:
+        parts.append(Part("reservoir", margin, g.reservoir.area))
+        inflow = n
+    else:
+        parts.append(Part("feed", margin, g.reservoir.area))
+        parts.append(Part("reservoir", g.reservoir.length, g.reservoir.area))
+    parts += [Part("connector", g.connector.length, g.connector.area),
+              Part("target", g.length, g.area),
+              Part("outlet", g.outlet.length, g.outlet.area),
+              Part("circuit", drift_out + margin, g.outlet.area)]
+    line = build_line_mesh(parts, dx=g.length / fv.cells_per_target, grading=fv.grading)
+    if line.mesh.numberOfCells > case.limits.max_cells:
+        raise CaseError(f"{case.source}: limits.max_cells: the mesh has {line.mesh.numberOfCells} cells, "
+                        f"more than the limit {case.limits.max_cells}")
+    model = LineModel(line=line, diffusivity=D, electron_density=n, inflow_density=inflow,
+                      convection=fv.convection)
+    c0 = np.zeros(line.mesh.numberOfCells)
+    if _single_electron(case):
+        left = np.flatnonzero(line.cells["connector"])[-1]
+        right = left + 1
+        dl, dr = line.dx[left], line.dx[right]
+        # one electron split so that its centroid sits at x = 0: w_l dl/2 = w_r dr/2
+        c0[left] = (dr / (dl + dr)) / line.volume[left]
+        c0[right] = (dl / (dl + dr)) / line.volume[right]
+    else:
+        c0[line.cells["reservoir"]] = n
+    return model, c0
+
+
+def make_stepper(case, model, solver=None):
+    """The stepper the case asks for (``fv.stepper``)."""
+    if case.fv.stepper == "fipy":
+        return FiPyStepper(model.fipy_equation, solver=solver)
+    return CachedStepper(model.operator, model.volume)
+
+
+def _run_fv(case, derived, *, store_profiles, progress, stop_after, state, checkpoint):
+    model, c0 = build_line_model(case, derived)
+    schedule = schedule_from_spec(case.transport.current)
+    T = case.time.duration
+    times = case.time.output_times()
+    steps = plan_steps(times, T, breakpoints=schedule.breakpoints(T), time_steps=case.fv.time_steps,
+                       first_step=case.fv.first_step, startup_steps=case.fv.startup_steps,
+                       scheme=case.fv.scheme)
+    stepper = make_stepper(case, model)
+    target = model.line.cells["target"]
+    total0 = model.content(c0)
+    if state is None:
+        state = StepState(t=0.0, c=c0.copy(), next_step=0,
+                          integrals={"n_target_dt": 0.0, "inflow": 0.0, "outflow": 0.0,
+                                     "worst_balance": 0.0, "min_density": 0.0})
+        records = {"index": [], "n_target": [], "n_target_dt": [], "profiles": []}
+    else:
+        records = state.integrals.pop("_records")
+    c, t, acc = state.c, state.t, state.integrals
+    scale = max(total0, model.electron_density * float(model.volume[target].sum()), 1e-300)
+    n_old = float(model.volume[target] @ c[target])
+    rates_old = model.boundary_rates(c, schedule.current([t], T)[0] if t < T else 0.0)
+    done = 0
+    for k in range(state.next_step, len(steps)):
+        step = steps[k]
+        current = float(schedule.current([0.5 * (step.t0 + step.t1)], T)[0])
+        rates_old = model.boundary_rates(c, current)
+        c_new = stepper.advance(c, step, current)
+        dt, th = step.t1 - step.t0, step.theta
+        rates_new = model.boundary_rates(c_new, current)
+        acc["inflow"] += dt * (th * rates_new[0] + (1 - th) * rates_old[0])
+        acc["outflow"] += dt * (th * rates_new[1] + (1 - th) * rates_old[1])
+        n_new = float(model.volume[target] @ c_new[target])
+        acc["n_target_dt"] += 0.5 * dt * (n_old + n_new)
+        balance = (model.content(c_new) - total0 - acc["inflow"] + acc["outflow"]) / scale
+        acc["worst_balance"] = max(acc["worst_balance"], abs(balance))
+        acc["min_density"] = min(acc["min_density"], float(c_new.min()))
+        if abs(balance) > CONSERVATION_TOLERANCE:
+            raise SolverError(f"conservation lost at step {k} (t = {step.t1:.6g} s): balance {balance:.3e} "
+                              f"of the initial content exceeds {CONSERVATION_TOLERANCE:.0e}")
+        c, t, n_old = c_new, step.t1, n_new
+        if step.output >= 0:
+            records["index"].append(step.output)
+            records["n_target"].append(n_new)
+            records["n_target_dt"].append(acc["n_target_dt"])
+            if store_profiles:
+                records["profiles"].append(c.copy())
+            if checkpoint is not None:
+                checkpoint(StepState(t=t, c=c.copy(), next_step=k + 1, integrals=dict(acc)), records)
+        done += 1
+        if progress is not None:
+            progress(k + 1, len(steps))
+        if stop_after is not None and done >= stop_after:
+            raise KeyboardInterrupt(f"stopped after {done} steps (stop_after)")
+    idx = np.asarray(records["index"])
+    if len(idx) != len(times) or np.any(idx != np.arange(len(times))):
+        raise SolverError("internal: the step plan did not reach every output time")
+    numerics = {
+        "cells": int(model.line.mesh.numberOfCells),
+        "cells_in_target": int(target.sum()),
+        "steps": len(steps),
+        "stepper": stepper.name,
+        "scheme": case.fv.scheme,
+        "convection": case.fv.convection,
+        "factorisations": getattr(stepper, "factorisations", None),
+        "domain_m": [float(model.line.face_x[0]), float(model.line.face_x[-1])],
+        "conservation": {"initial_content": total0, "final_content": model.content(c),
+                         "inflow": acc["inflow"], "outflow": acc["outflow"],
+                         "worst_relative_balance": acc["worst_balance"],
+                         "tolerance": CONSERVATION_TOLERANCE},
+        "min_density_m3": acc["min_density"],
+    }
+    profiles = None
+    if store_profiles:
+        profiles = {"x": model.line.x, "c": np.asarray(records["profiles"]), "edges": model.line.edges}
+    return _finish(case, "fv", derived, times, records["n_target"], records["n_target_dt"],
+                   float(schedule.charge(T, T)), numerics, profiles)
