@@ -79,28 +79,52 @@ class LineMesh:
         return np.asarray(self.mesh.faceCenters[0])
 
 
-def graded_widths(length: float, first: float, grading: float) -> np.ndarray:
-    """Cell widths that start near ``first`` and grow by ``grading`` until they fill ``length``.
+def graded_widths(length: float, first: float, grading: float, max_width: float = math.inf) -> np.ndarray:
+    """Cell widths that start near ``first`` and grow by ``grading`` (up to ``max_width``) until
+    they fill ``length``.
 
-    Returns widths w_k = first * g^k * s, k = 0..m-1, with the smallest m for which the
-    unscaled sum reaches ``length`` and the scale s <= 1 chosen so that sum(w) == length
-    exactly (so the ratio between neighbours stays exactly g).
+    Returns widths w_k = min(first g^k, max_width) s, k = 0..m-1, with the smallest m for
+    which the unscaled sum reaches ``length`` and the scale s <= 1 chosen so that
+    sum(w) == length exactly.
     """
-    if grading <= 1.0:
+    first = min(first, max_width)
+    if grading <= 1.0 or first >= max_width:
         m = max(1, math.ceil(length / first - 1e-9))
         return np.full(m, length / m)
-    m = max(1, math.ceil(math.log1p(length * (grading - 1.0) / first) / math.log(grading) - 1e-12))
-    w = first * grading ** np.arange(m)
+    n_grow = math.ceil(math.log(max_width / first) / math.log(grading)) if math.isfinite(max_width) else None
+    m_free = max(1, math.ceil(math.log1p(length * (grading - 1.0) / first) / math.log(grading) - 1e-12))
+    if n_grow is None or m_free <= n_grow:
+        w = first * grading ** np.arange(m_free)
+    else:
+        head = np.minimum(first * grading ** np.arange(n_grow), max_width)
+        rest = length - head.sum()
+        w = np.concatenate([head, np.full(max(1, math.ceil(rest / max_width - 1e-9)), max_width)])
     return w * (length / w.sum())
 
 
-def build_line_mesh(parts, dx: float, grading: float, fine=("connector", "target")) -> LineMesh:
+def _part_widths(length, left, right, grading, max_width):
+    """Widths for a graded part whose ends ask for cells ``left`` / ``right`` wide (None: no
+    wish at that end); with both, it grows from each end towards the middle."""
+    if left is not None and right is not None:
+        half = 0.5 * length
+        return np.concatenate([graded_widths(half, left, grading, max_width),
+                               graded_widths(half, right, grading, max_width)[::-1]])
+    if left is not None:
+        return graded_widths(length, left, grading, max_width)
+    return graded_widths(length, right, grading, max_width)[::-1]
+
+
+def build_line_mesh(parts, dx: float, grading: float, fine=("connector", "target"),
+                    sharp_ends=(), max_width=None) -> LineMesh:
     """Build the mesh of ``parts`` (left to right) with uniform cells of about ``dx`` in the
     ``fine`` parts and cells growing by ``grading`` away from them on both sides.
 
     The fine parts must be contiguous; a fine part of length l gets round(l/dx) (>= 1) equal
-    cells.  The part named "target" starts at x = 0.
+    cells.  Parts named in ``sharp_ends`` start with cells of about ``dx`` at their far end
+    too (a reservoir edge where the density jumps), and ``max_width`` {part name: width [m]}
+    caps the cells of a part (where a front travels).  The part named "target" starts at x = 0.
     """
+    max_width = dict(max_width or {})
     from fipy import Grid1D
 
     parts = tuple(parts)
@@ -120,12 +144,14 @@ def build_line_mesh(parts, dx: float, grading: float, fine=("connector", "target
         widths[i] = np.full(m, parts[i].length / m)
     edge = widths[lo][0]
     for i in range(lo - 1, -1, -1):          # grow leftwards from the fine block
-        w = graded_widths(parts[i].length, edge * grading, grading)
-        widths[i] = w[::-1]
-        edge = w[-1]
+        far = dx if parts[i].name in sharp_ends else None
+        w = _part_widths(parts[i].length, far, edge * grading, grading, max_width.get(parts[i].name, math.inf))
+        widths[i] = w
+        edge = w[0]
     edge = widths[hi][-1]
     for i in range(hi + 1, len(parts)):      # grow rightwards
-        w = graded_widths(parts[i].length, edge * grading, grading)
+        far = dx if parts[i].name in sharp_ends else None
+        w = _part_widths(parts[i].length, edge * grading, far, grading, max_width.get(parts[i].name, math.inf))
         widths[i] = w
         edge = w[-1]
 

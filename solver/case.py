@@ -552,18 +552,21 @@ class FV(_Model):
     cells_per_target: uniform cells along the target; grading: growth ratio of cells into the
     reservoir and outlet; time_steps log-spaced from first_step (s; default duration*1e-7);
     startup_steps implicit-Euler steps after t = 0 and every current change; far boundaries
-    far_field spreads sqrt(4 D T) (plus the drift v T) away.
+    far_field spreads sqrt(4 D T) (plus the drift v T) away; steps_per_front: steps while a
+    front of width sqrt(4 D t) passes a point (keeps dt below sqrt(4 D t)/(k v)); convection:
+    auto = central where the cell Peclet number is below 2, exponential elsewhere.
     """
 
-    cells_per_target: _integer(4, 10**9) = 400
-    grading: _quantity("dimensionless", low=1.0, high=2.0, such_as="1.1") = 1.1
+    cells_per_target: _integer(4, 10**9) = 800
+    grading: _quantity("dimensionless", low=1.0, high=2.0, such_as="1.03") = 1.03
     scheme: _choice("crank-nicolson", "implicit-euler") = "crank-nicolson"
     stepper: _choice("cached", "fipy") = "cached"
-    convection: _choice("exponential", "central", "upwind") = "exponential"
+    convection: _choice("auto", "exponential", "central", "upwind") = "auto"
     time_steps: _integer(1, 10**9) = 2000
     first_step: OptDuration = None
     startup_steps: _integer(0, 10**6) = 4
     far_field: _quantity("dimensionless", such_as="12") = 12.0
+    steps_per_front: _integer(0, 10**6) = 40
 
 
 class Limits(_Model):

@@ -78,6 +78,22 @@ class LineModel:
         """Cell volumes V_i = A_i dx_i [m^3]."""
         return self.line.volume
 
+    @property
+    def cells(self) -> dict:
+        """Named cell sets (bool arrays): reservoir, connector, target, outlet, ..."""
+        return self.line.cells
+
+    @property
+    def number_of_cells(self) -> int:
+        return int(self.line.mesh.numberOfCells)
+
+    def mesh_info(self) -> dict:
+        """What summary.json records about the mesh."""
+        return {"dimension": 1, "cells": self.number_of_cells,
+                "cells_in_target": int(self.line.cells["target"].sum()),
+                "domain_m": [float(self.line.face_x[0]), float(self.line.face_x[-1])],
+                "parts_m": {k: [float(a), float(b)] for k, (a, b) in self.line.edges.items()}}
+
     def flow(self, current: float) -> float:
         """Volumetric flow of the electron fluid Q = I/(n e) [m^3/s]."""
         return current / (self.electron_density * sc.e)

@@ -27,6 +27,7 @@ from .stepper import CachedStepper, FiPyStepper, StepState, plan_steps
 __all__ = ["RunResult", "run_case", "build_line_model", "CONSERVATION_TOLERANCE"]
 
 CONSERVATION_TOLERANCE = 1e-10
+FRONT_CELLS = 200   # cells across a travelling front's width sqrt(4 D t) where it must stay resolved
 
 
 @dataclass
@@ -168,7 +169,23 @@ def build_line_model(case, derived):
               Part("target", g.length, g.area),
               Part("outlet", g.outlet.length, g.outlet.area),
               Part("circuit", drift_out + margin, g.outlet.area)]
-    line = build_line_mesh(parts, dx=g.length / fv.cells_per_target, grading=fv.grading)
+    dx = g.length / fv.cells_per_target
+    sharp, caps = (), {}
+    if not _single_electron(case) and not g.reservoir.semi_infinite:
+        # The back edge of a finite reservoir is a second front: resolve it where it starts
+        # and, if it can influence the target within the run, along its whole way there: cells
+        # below 1/FRONT_CELLS of its width sqrt(4 D t) when it arrives (or at the end), and with
+        # a cell Peclet number v h / D below 1.5, where convection "auto" stays central.
+        sharp = ("reservoir",)
+        distance = g.reservoir.length + g.connector.length
+        v_max = schedule.nominal / (n * sc.e * min(g.reservoir.area, g.connector.area, g.area))
+        if v_max * T + margin > distance:
+            t_reach = min(T, distance / v_max) if v_max > 0 else T
+            cap = math.sqrt(4 * D * t_reach) / FRONT_CELLS
+            if v_max > 0:
+                cap = min(cap, 1.5 * D / v_max)
+            caps = {"reservoir": max(dx, cap)}
+    line = build_line_mesh(parts, dx=dx, grading=fv.grading, sharp_ends=sharp, max_width=caps)
     if line.mesh.numberOfCells > case.limits.max_cells:
         raise CaseError(f"{case.source}: limits.max_cells: the mesh has {line.mesh.numberOfCells} cells, "
                         f"more than the limit {case.limits.max_cells}")
@@ -187,6 +204,18 @@ def build_line_model(case, derived):
     return model, c0
 
 
+def build_model(case, derived):
+    """FV model and initial density for the case's dimension.  A model offers: ``volume``,
+    ``cells`` (named sets), ``number_of_cells``, ``operator(I) -> (K, f)``,
+    ``fipy_equation(I)``, ``boundary_rates(c, I) -> (inflow, outflow)``, ``content(c, part)``,
+    ``mesh_info()``."""
+    if case.geometry.dimension == 1:
+        return build_line_model(case, derived)
+    from .fv_nd import build_nd_model
+
+    return build_nd_model(case, derived)
+
+
 def make_stepper(case, model, solver=None):
     """The stepper the case asks for (``fv.stepper``)."""
     if case.fv.stepper == "fipy":
@@ -194,16 +223,36 @@ def make_stepper(case, model, solver=None):
     return CachedStepper(model.operator, model.volume)
 
 
+def _fronts_clear_time(case, speed, diffusivity, widths=6.0):
+    """Time [s] after which every density front has left the target by ``widths`` of its
+    width sqrt(4 D t): v t = d + widths sqrt(4 D t), with d the distance from the farthest
+    front's start (finite reservoir: its back edge) to the target's end."""
+    g = case.geometry
+    if speed <= 0:
+        return 0.0
+    d = g.length
+    if not _single_electron(case):
+        d += g.connector.length + (0.0 if g.reservoir.semi_infinite else g.reservoir.length)
+    b = 2 * widths * math.sqrt(diffusivity)
+    u = (b + math.sqrt(b * b + 4 * speed * d)) / (2 * speed)
+    return u * u
+
+
 def _run_fv(case, derived, *, store_profiles, progress, stop_after, state, checkpoint):
-    model, c0 = build_line_model(case, derived)
+    model, c0 = build_model(case, derived)
     schedule = schedule_from_spec(case.transport.current)
     T = case.time.duration
     times = case.time.output_times()
+    g = case.geometry
+    fastest = schedule.nominal / (derived["electron_density_m3"] * sc.e * min(g.area, g.connector.area))
+    D_k = _kernel_diffusivity(case, derived)
     steps = plan_steps(times, T, breakpoints=schedule.breakpoints(T), time_steps=case.fv.time_steps,
                        first_step=case.fv.first_step, startup_steps=case.fv.startup_steps,
-                       scheme=case.fv.scheme)
+                       scheme=case.fv.scheme, front_speed=fastest,
+                       diffusivity=D_k, steps_per_front=case.fv.steps_per_front,
+                       front_until=_fronts_clear_time(case, fastest, D_k))
     stepper = make_stepper(case, model)
-    target = model.line.cells["target"]
+    target = model.cells["target"]
     total0 = model.content(c0)
     if state is None:
         state = StepState(t=0.0, c=c0.copy(), next_step=0,
@@ -252,14 +301,12 @@ def _run_fv(case, derived, *, store_profiles, progress, stop_after, state, check
     if len(idx) != len(times) or np.any(idx != np.arange(len(times))):
         raise SolverError("internal: the step plan did not reach every output time")
     numerics = {
-        "cells": int(model.line.mesh.numberOfCells),
-        "cells_in_target": int(target.sum()),
+        **model.mesh_info(),
         "steps": len(steps),
         "stepper": stepper.name,
         "scheme": case.fv.scheme,
         "convection": case.fv.convection,
         "factorisations": getattr(stepper, "factorisations", None),
-        "domain_m": [float(model.line.face_x[0]), float(model.line.face_x[-1])],
         "conservation": {"initial_content": total0, "final_content": model.content(c),
                          "inflow": acc["inflow"], "outflow": acc["outflow"],
                          "worst_relative_balance": acc["worst_balance"],
@@ -268,6 +315,6 @@ def _run_fv(case, derived, *, store_profiles, progress, stop_after, state, check
     }
     profiles = None
     if store_profiles:
-        profiles = {"x": model.line.x, "c": np.asarray(records["profiles"]), "edges": model.line.edges}
+        profiles = {"c": np.asarray(records["profiles"]), "model": model}
     return _finish(case, "fv", derived, times, records["n_target"], records["n_target_dt"],
                    float(schedule.charge(T, T)), numerics, profiles)

@@ -48,7 +48,7 @@ class Step:
 
 def plan_steps(output_times, duration, *, breakpoints=(), time_steps=2000, first_step=None,
                startup_steps=4, scheme="crank-nicolson", front_speed=0.0, diffusivity=None,
-               steps_per_front=20):
+               steps_per_front=40, front_until=math.inf):
     """Steps over [0, duration] that hit ``output_times`` and ``breakpoints`` [s] exactly.
 
     ``startup_steps`` implicit-Euler steps of size ``first_step`` [s] come first; afterwards the
@@ -56,7 +56,9 @@ def plan_steps(output_times, duration, *, breakpoints=(), time_steps=2000, first
     least one), N = ``time_steps``, t_s the end of the start-up: log-spaced on average.
     With a drift ``front_speed`` v [m/s] and ``diffusivity`` D [m^2/s], the steps are also
     kept below the time a front of width s = sqrt(4 D t) takes to pass, s/(k v) with
-    k = ``steps_per_front``: that adds k v (sqrt(b) - sqrt(a))/sqrt(D) steps to [a, b].
+    k = ``steps_per_front``: that adds k v (sqrt(b) - sqrt(a))/sqrt(D) steps to [a, b] for
+    the part of [a, b] before ``front_until`` [s] (when the fronts have left the region of
+    interest).
     """
     theta = THETA[scheme]
     outputs = np.asarray(output_times, float)
@@ -76,8 +78,8 @@ def plan_steps(output_times, duration, *, breakpoints=(), time_steps=2000, first
         if b <= t:
             continue
         m = max(1, math.ceil(time_steps * math.log(b / max(t, t_s)) / log_span - 1e-9))
-        if front_speed > 0 and diffusivity:
-            m = max(m, math.ceil(steps_per_front * front_speed * (math.sqrt(b) - math.sqrt(t))
+        if front_speed > 0 and diffusivity and t < front_until:
+            m = max(m, math.ceil(steps_per_front * front_speed * (math.sqrt(min(b, front_until)) - math.sqrt(t))
                                  / math.sqrt(diffusivity)))
         dt = (b - t) / m
         steps += [Step(t + j * dt, t + (j + 1) * dt, theta) for j in range(m - 1)]

@@ -90,7 +90,7 @@ def test_defaults_and_si_values():
     assert (case.time.duration, case.time.outputs, case.time.first_output) == (1e4, 200, 1.0)
     fv = case.fv
     assert (fv.cells_per_target, fv.grading, fv.scheme, fv.stepper, fv.convection) == (
-        400, 1.1, "crank-nicolson", "cached", "exponential")
+        800, 1.03, "crank-nicolson", "cached", "auto")
     assert (fv.time_steps, fv.first_step, fv.startup_steps, fv.far_field) == (
         2000, pytest.approx(1e-3), 4, 12.0)
     assert case.limits.max_cells == 5_000_000 and case.method == "analytic"
@@ -356,11 +356,11 @@ def test_max_cells_refusal_shows_the_estimate():
 
 
 def test_cell_estimate_grows_with_resolution_and_dimension():
-    base = case_from_dict(minimal(method="fv"))
+    base = case_from_dict(minimal(method="fv", fv={"cells_per_target": 400}))
     assert 400 < estimate_cells(base) < 1000
     finer = case_from_dict(minimal(method="fv", fv={"cells_per_target": 800}))
     assert estimate_cells(finer) > 1.9 * estimate_cells(base) - 400
-    two_d = case_from_dict(minimal(method="fv", geometry={
+    two_d = case_from_dict(minimal(method="fv", fv={"cells_per_target": 400}, geometry={
         "length": "71 mm", "width": "20 mm", "thickness": "50 um", "dimension": 2}))
     assert estimate_cells(two_d) == estimate_cells(base) * math.ceil(0.020 / (0.071 / 400))
 
