@@ -80,6 +80,18 @@ def cmd_derive(args):
     return 0
 
 
+def cmd_compare(args):
+    from .compare import run_compare
+
+    return run_compare(args)
+
+
+def cmd_paper(args):
+    from .paper import run_paper
+
+    return run_paper(args)
+
+
 def build_parser():
     p = _Parser(prog="vip-transport",
                 description="Drift and diffusion of new conduction electrons in VIP/VIP-2 copper targets.")
@@ -101,6 +113,22 @@ def build_parser():
     d.add_argument("case", help="case file (YAML)")
     d.add_argument("--json", action="store_true", help="print JSON instead of a table")
     d.set_defaults(func=cmd_derive)
+
+    c = sub.add_parser("compare", help="run a case in several dimensions and tabulate the differences",
+                       description="Run CASE.yaml with the finite-volume method in each of --dims and write a "
+                                   "table (CSV, Markdown, plot) of N(t), total scatterings, transit time and "
+                                   "amplification factor per dimension with relative differences to 1D.")
+    c.add_argument("case", help="case file (YAML)")
+    c.add_argument("--dims", type=int, nargs="+", default=[1, 2, 3], choices=[1, 2, 3],
+                   help="dimensions to run (default: 1 2 3)")
+    c.add_argument("--out", metavar="DIR", help="results folder (default: results/<case name>-compare)")
+    c.set_defaults(func=cmd_compare)
+
+    pp = sub.add_parser("paper", help="regenerate the paper's figures 2 and 3 and the claims ledger",
+                        description="Regenerate figures 2 and 3 of Milotti et al. (2018) in the paper's "
+                                    "convention and write the claims ledger (Markdown + JSON).")
+    pp.add_argument("--out", metavar="DIR", default="results/paper", help="results folder (default: results/paper)")
+    pp.set_defaults(func=cmd_paper)
     return p
 
 
