@@ -250,7 +250,7 @@ def _run_fv(case, derived, *, store_profiles, progress, stop_after, state, check
                        first_step=case.fv.first_step, startup_steps=case.fv.startup_steps,
                        scheme=case.fv.scheme, front_speed=fastest,
                        diffusivity=D_k, steps_per_front=case.fv.steps_per_front,
-                       front_until=_fronts_clear_time(case, fastest, D_k))
+                       front_until=_fronts_clear_time(case, fastest, D_k), spacing=case.fv.spacing)
     stepper = make_stepper(case, model)
     target = model.cells["target"]
     total0 = model.content(c0)
@@ -271,7 +271,7 @@ def _run_fv(case, derived, *, store_profiles, progress, stop_after, state, check
         current = float(schedule.current([0.5 * (step.t0 + step.t1)], T)[0])
         rates_old = model.boundary_rates(c, current)
         c_new = stepper.advance(c, step, current)
-        dt, th = step.t1 - step.t0, step.theta
+        dt, th = step.dt, step.theta
         rates_new = model.boundary_rates(c_new, current)
         acc["inflow"] += dt * (th * rates_new[0] + (1 - th) * rates_old[0])
         acc["outflow"] += dt * (th * rates_new[1] + (1 - th) * rates_old[1])

@@ -38,22 +38,30 @@ RESIDUAL_TOLERANCE = 1e-9   # max |M x - b| / max|b| accepted from any linear so
 @dataclass(frozen=True)
 class Step:
     """One step from t0 to t1 [s] with the scheme weight theta; ``output`` is the index of the
-    output time reached at t1, or -1."""
+    output time reached at t1, or -1.  ``dt`` is the planned step size: the same float for
+    every step of an interval (t1 - t0 can differ from it in the last bit), so that cached
+    factorisations are found again."""
 
     t0: float
     t1: float
     theta: float
     output: int = -1
+    dt: float = None
+
+    def __post_init__(self):
+        if self.dt is None:
+            object.__setattr__(self, "dt", self.t1 - self.t0)
 
 
 def plan_steps(output_times, duration, *, breakpoints=(), time_steps=2000, first_step=None,
                startup_steps=4, scheme="crank-nicolson", front_speed=0.0, diffusivity=None,
-               steps_per_front=40, front_until=math.inf):
+               steps_per_front=40, front_until=math.inf, spacing="log"):
     """Steps over [0, duration] that hit ``output_times`` and ``breakpoints`` [s] exactly.
 
     ``startup_steps`` implicit-Euler steps of size ``first_step`` [s] come first; afterwards the
     interval [a, b] between consecutive events gets ceil(N ln(b/a)/ln(T/t_s)) equal steps (at
-    least one), N = ``time_steps``, t_s the end of the start-up: log-spaced on average.
+    least one), N = ``time_steps``, t_s the end of the start-up: log-spaced on average
+    (``spacing="log"``), or ceil(N (b - a)/(T - t_s)) steps (``spacing="uniform"``).
     With a drift ``front_speed`` v [m/s] and ``diffusivity`` D [m^2/s], the steps are also
     kept below the time a front of width s = sqrt(4 D t) takes to pass, s/(k v) with
     k = ``steps_per_front``: that adds k v (sqrt(b) - sqrt(a))/sqrt(D) steps to [a, b] for
@@ -68,22 +76,25 @@ def plan_steps(output_times, duration, *, breakpoints=(), time_steps=2000, first
     if startup_steps:
         first_step = min(first_step, events[0] / startup_steps)
     out_index = {float(v): i for i, v in enumerate(outputs)}
-    steps = [Step(k * first_step, (k + 1) * first_step, 1.0) for k in range(startup_steps)]
+    steps = [Step(k * first_step, (k + 1) * first_step, 1.0, dt=first_step) for k in range(startup_steps)]
     t = startup_steps * first_step
     if steps and out_index.get(t, -1) >= 0:
-        steps[-1] = Step(steps[-1].t0, t, 1.0, out_index[t])
+        steps[-1] = Step(steps[-1].t0, t, 1.0, out_index[t], dt=first_step)
     t_s = max(t, first_step)
     log_span = max(math.log(duration / t_s), 1e-12)
     for b in events:
         if b <= t:
             continue
-        m = max(1, math.ceil(time_steps * math.log(b / max(t, t_s)) / log_span - 1e-9))
+        if spacing == "uniform":
+            m = max(1, math.ceil(time_steps * (b - t) / (duration - t_s) - 1e-9))
+        else:
+            m = max(1, math.ceil(time_steps * math.log(b / max(t, t_s)) / log_span - 1e-9))
         if front_speed > 0 and diffusivity and t < front_until:
             m = max(m, math.ceil(steps_per_front * front_speed * (math.sqrt(min(b, front_until)) - math.sqrt(t))
                                  / math.sqrt(diffusivity)))
         dt = (b - t) / m
-        steps += [Step(t + j * dt, t + (j + 1) * dt, theta) for j in range(m - 1)]
-        steps.append(Step(t + (m - 1) * dt, float(b), theta, out_index.get(float(b), -1)))
+        steps += [Step(t + j * dt, t + (j + 1) * dt, theta, dt=dt) for j in range(m - 1)]
+        steps.append(Step(t + (m - 1) * dt, float(b), theta, out_index.get(float(b), -1), dt=dt))
         t = float(b)
     return steps
 
@@ -147,16 +158,21 @@ class CachedStepper:
         return M, lu
 
     def advance(self, c, step, current):
-        """Density after ``step`` [m^-3] from ``c`` with the current ``current`` [A]."""
-        dt = step.t1 - step.t0
+        """Density after ``step`` [m^-3] from ``c`` with the current ``current`` [A].
+
+        Solved in increment form, (V/dt - theta K) (c' - c) = K c + f, so that round-off
+        scales with the change of the step rather than with the density itself (this keeps
+        the conservation balance at round-off over thousands of large late-time steps).
+        """
+        dt = step.dt
         K, f = self.operators(current)
         M, lu = self._factor(current, dt, step.theta)
-        rhs = self.volume / dt * c + f
-        if step.theta != 1.0:
-            rhs = rhs + (1.0 - step.theta) * (K @ c)
-        x = lu.solve(rhs)
-        _check_solution(x, np.max(np.abs(M @ x - rhs)), np.max(np.abs(rhs)), step, "cached stepper")
-        return x
+        rhs = K @ c + f
+        delta = lu.solve(rhs)
+        residual = np.max(np.abs(M @ delta - rhs))
+        scale = max(np.max(np.abs(rhs)), np.max(np.abs(self.volume / dt * c)) * np.finfo(float).eps)
+        _check_solution(c + delta, residual, scale, step, "cached stepper")
+        return c + delta
 
 
 def _is_banded(M, width=1):
@@ -173,9 +189,13 @@ class FiPyStepper:
     name = "fipy"
 
     def __init__(self, equation, solver=None):
+        from fipy.solvers.scipy import LinearLUSolver
+
         self._equation = equation
         self._cache = {}
-        self.solver = solver
+        # FiPy's default LU solver stops at 1e-5 of |rhs| (and may not move at all): ask for
+        # round-off, and check the residual ourselves anyway.
+        self.solver = solver if solver is not None else LinearLUSolver(tolerance=1e-14, criterion="RHS", iterations=10)
 
     def advance(self, c, step, current):
         if step.theta != 1.0:
@@ -188,7 +208,7 @@ class FiPyStepper:
         var.updateOld()
         eq.cacheMatrix()
         eq.cacheRHSvector()
-        eq.solve(var=var, dt=step.t1 - step.t0, solver=self.solver)
+        eq.solve(var=var, dt=step.dt, solver=self.solver)
         x = np.array(var.value, dtype=float)
         M = eq.matrix.matrix
         b = np.asarray(eq.RHSvector, dtype=float)
