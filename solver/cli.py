@@ -41,19 +41,55 @@ def _progress_bar(total_desc):
 
 
 def cmd_run(args):
-    from .case import load_case
-    from .results import now_iso, write_results
-    from .run import run_case
+    import shutil
 
-    case = load_case(args.case)
-    out = Path(args.out) if args.out else Path("results") / case.name
+    from .case import load_case, write_resolved
+    from .checkpoint import Checkpointer, checkpoint_folder, load_checkpoint
+    from .results import now_iso, write_results
+    from .run import IncompleteRun, run_case
+
+    resume = None
+    if args.resume:
+        if args.case or args.out:
+            raise UserError("run --resume DIR takes the results folder only (the case is in its checkpoint)")
+        out = Path(args.resume)
+        work = checkpoint_folder(out)
+        if not (work / "case.resolved.yaml").is_file():
+            raise UserError(f"{out}: nothing to resume: no checkpoint folder {work}")
+        case = load_case(work / "case.resolved.yaml")
+        resume = load_checkpoint(work)
+    elif args.case:
+        case = load_case(args.case)
+        out = Path(args.out) if args.out else Path("results") / case.name
+        work = checkpoint_folder(out)
+    else:
+        raise UserError("run needs a case file, or --resume DIR")
+    checkpointer = None
+    if case.method == "fv":
+        if resume is None:
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir(parents=True)
+            write_resolved(case, work / "case.resolved.yaml")
+        checkpointer = Checkpointer(work, interval_s=args.checkpoint_every)
     started = now_iso()
     update, close = _progress_bar(f"{case.name} ({case.method})")
     try:
-        result = run_case(case, progress=update)
-    finally:
+        result = run_case(case, progress=update, checkpoint=checkpointer, resume=resume)
+    except IncompleteRun as exc:
         close()
+        if exc.partial is not None:
+            partial_out = out.parent / f"{out.name}.incomplete"
+            write_results(partial_out, exc.partial, started=started, error=str(exc))
+            print(f"outputs finished before the failure: {partial_out}", file=sys.stderr)
+        raise
+    except KeyboardInterrupt:
+        close()
+        if checkpointer is not None and checkpointer.saved:
+            print(f"stopped; continue with: vip-transport run --resume {out}", file=sys.stderr)
+        raise
+    close()
     summary = write_results(out, result, started=started)
+    shutil.rmtree(work, ignore_errors=True)
     bound = summary["beta2_half_bound"]
     print(f"{case.name}: method {result.method}, {len(result.times)} outputs to t = {result.times[-1]:.6g} s "
           f"in {result.wall_time_s:.2f} s")
@@ -102,9 +138,15 @@ def build_parser():
 
     r = sub.add_parser("run", help="run a case file and write its results folder",
                        description="Run CASE.yaml (method analytic or fv) and write the results folder "
-                                   "atomically: case.resolved.yaml, summary.json, timeseries.csv, plots.")
-    r.add_argument("case", help="case file (YAML), e.g. cases/vip2.yaml")
+                                   "atomically: case.resolved.yaml, summary.json, timeseries.csv, plots. "
+                                   "A finite-volume run keeps a checkpoint in .DIR.checkpoint/ while it runs; "
+                                   "if stopped (Ctrl-C, kill), `run --resume DIR` continues it.")
+    r.add_argument("case", nargs="?", help="case file (YAML), e.g. cases/vip2.yaml")
     r.add_argument("--out", metavar="DIR", help="results folder (default: results/<case name>)")
+    r.add_argument("--resume", metavar="DIR",
+                   help="continue a stopped finite-volume run whose results folder was DIR")
+    r.add_argument("--checkpoint-every", metavar="SECONDS", type=float, default=30.0,
+                   help="save a checkpoint at the first output after this much wall time (default 30; 0: every output)")
     r.set_defaults(func=cmd_run)
 
     d = sub.add_parser("derive", help="print the derived quantities of a case beside the paper's",

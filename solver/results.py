@@ -84,10 +84,13 @@ def provenance(*, wall_time_s, started):
     }
 
 
-def summary_dict(result, *, started):
-    """The summary.json object of a ``RunResult``."""
+def summary_dict(result, *, started, error=None):
+    """The summary.json object of a ``RunResult`` (``error``: why a run stopped early; then
+    ``complete`` is false and the numbers are those of the last finished output)."""
     counts = dict(result.counts)
     return json_safe({
+        "complete": error is None,
+        "error": error,
         "case": result.case.name,
         "method": result.method,
         "derived": result.derived,
@@ -109,6 +112,9 @@ def atomic_folder(target):
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)          # mkdtemp makes it private; results are for sharing
     try:
         yield tmp
     except BaseException:
@@ -159,15 +165,16 @@ def plot_result(folder, result):
     return files
 
 
-def write_results(out, result, *, started):
-    """Write the whole results folder for ``result`` atomically; returns the summary dict."""
+def write_results(out, result, *, started, error=None):
+    """Write the whole results folder for ``result`` atomically; returns the summary dict.
+    With ``error`` the folder holds the outputs finished before a failure, marked incomplete."""
     from .case import write_resolved
 
     with atomic_folder(out) as tmp:
         write_resolved(result.case, tmp / "case.resolved.yaml")
         write_timeseries(tmp / "timeseries.csv", result)
         pngs = plot_result(tmp, result)
-        summary = summary_dict(result, started=started)
+        summary = summary_dict(result, started=started, error=error)
         summary["files"] = ["case.resolved.yaml", "timeseries.csv", "summary.json", *pngs]
         with open(tmp / "summary.json", "w") as fh:
             json.dump(summary, fh, indent=2, allow_nan=False)

@@ -27,6 +27,7 @@ from .stepper import CachedStepper, FiPyStepper, StepState, plan_steps
 __all__ = ["RunResult", "run_case", "build_line_model", "CONSERVATION_TOLERANCE"]
 
 CONSERVATION_TOLERANCE = 1e-10
+NEGATIVE_TOLERANCE = 1e-9   # densities below -1e-9 n are not round-off
 FRONT_CELLS = 200   # cells across a travelling front's width sqrt(4 D t) where it must stay resolved
 
 
@@ -58,13 +59,14 @@ def _single_electron(case):
     return case.transport.injection == "single-electron"
 
 
-def run_case(case, *, store_profiles=False, progress=None, stop_after=None, state=None,
+def run_case(case, *, store_profiles=False, progress=None, stop_after=None, resume=None,
              checkpoint=None) -> RunResult:
     """Run ``case`` with its method.  ``progress`` is a callable(done_steps, total_steps) or None.
 
-    FV only: ``state`` (a StepState) continues an interrupted run; ``checkpoint(state,
-    records)`` is called after every output; ``stop_after`` stops after that many steps
-    (for tests of interruption).
+    FV only: ``resume`` = (StepState, records) continues an interrupted run from a checkpoint;
+    ``checkpoint(state, records)`` is called after every output (``records``: the output
+    indices, N and integral of N dt so far); ``stop_after`` stops after that many steps (tests
+    of interruption).
     """
     start = time.perf_counter()
     derived = derive(case)
@@ -72,7 +74,7 @@ def run_case(case, *, store_profiles=False, progress=None, stop_after=None, stat
         result = _run_analytic(case, derived)
     elif case.method == "fv":
         result = _run_fv(case, derived, store_profiles=store_profiles, progress=progress,
-                         stop_after=stop_after, state=state, checkpoint=checkpoint)
+                         stop_after=stop_after, resume=resume, checkpoint=checkpoint)
     else:
         raise CaseError(f"{case.source}: method: expected 'analytic' or 'fv'; got {case.method!r}")
     result.wall_time_s = time.perf_counter() - start
@@ -238,7 +240,24 @@ def _fronts_clear_time(case, speed, diffusivity, widths=6.0):
     return u * u
 
 
-def _run_fv(case, derived, *, store_profiles, progress, stop_after, state, checkpoint):
+def _index(mask):
+    """A slice for a contiguous bool mask (cheap views in the time loop), else the indices."""
+    idx = np.flatnonzero(mask)
+    if len(idx) and idx[-1] - idx[0] + 1 == len(idx):
+        return slice(int(idx[0]), int(idx[-1]) + 1)
+    return idx
+
+
+class IncompleteRun(SolverError):
+    """A solver failure in the time loop; ``partial`` is the RunResult of the outputs finished
+    before it (None if none was)."""
+
+    def __init__(self, message, partial):
+        super().__init__(message)
+        self.partial = partial
+
+
+def _run_fv(case, derived, *, store_profiles, progress, stop_after, resume, checkpoint):
     model, c0 = build_model(case, derived)
     schedule = schedule_from_spec(case.transport.current)
     T = case.time.duration
@@ -252,51 +271,68 @@ def _run_fv(case, derived, *, store_profiles, progress, stop_after, state, check
                        diffusivity=D_k, steps_per_front=case.fv.steps_per_front,
                        front_until=_fronts_clear_time(case, fastest, D_k), spacing=case.fv.spacing)
     stepper = make_stepper(case, model)
-    target = model.cells["target"]
-    total0 = model.content(c0)
-    if state is None:
+    target = _index(model.cells["target"])
+    volume, volume_target = model.volume, model.volume[target]
+    total0 = float(volume @ c0)
+    if resume is None:
         state = StepState(t=0.0, c=c0.copy(), next_step=0,
                           integrals={"n_target_dt": 0.0, "inflow": 0.0, "outflow": 0.0,
                                      "worst_balance": 0.0, "min_density": 0.0})
-        records = {"index": [], "n_target": [], "n_target_dt": [], "profiles": []}
+        records = {"index": [], "n_target": [], "n_target_dt": []}
     else:
-        records = state.integrals.pop("_records")
-    c, t, acc = state.c, state.t, state.integrals
-    scale = max(total0, model.electron_density * float(model.volume[target].sum()), 1e-300)
-    n_old = float(model.volume[target] @ c[target])
-    rates_old = model.boundary_rates(c, schedule.current([t], T)[0] if t < T else 0.0)
+        state, records = resume
+    profiles = []
+    c, acc = state.c, dict(state.integrals)
+    scale = max(total0, model.electron_density * float(volume_target.sum()), 1e-300)
+    n_old = float(volume_target @ c[target])
+    edges, currents = schedule.pieces(T)
     done = 0
-    for k in range(state.next_step, len(steps)):
-        step = steps[k]
-        current = float(schedule.current([0.5 * (step.t0 + step.t1)], T)[0])
-        rates_old = model.boundary_rates(c, current)
-        c_new = stepper.advance(c, step, current)
-        dt, th = step.dt, step.theta
-        rates_new = model.boundary_rates(c_new, current)
-        acc["inflow"] += dt * (th * rates_new[0] + (1 - th) * rates_old[0])
-        acc["outflow"] += dt * (th * rates_new[1] + (1 - th) * rates_old[1])
-        n_new = float(model.volume[target] @ c_new[target])
-        acc["n_target_dt"] += 0.5 * dt * (n_old + n_new)
-        balance = (model.content(c_new) - total0 - acc["inflow"] + acc["outflow"]) / scale
-        acc["worst_balance"] = max(acc["worst_balance"], abs(balance))
-        acc["min_density"] = min(acc["min_density"], float(c_new.min()))
-        if abs(balance) > CONSERVATION_TOLERANCE:
-            raise SolverError(f"conservation lost at step {k} (t = {step.t1:.6g} s): balance {balance:.3e} "
-                              f"of the initial content exceeds {CONSERVATION_TOLERANCE:.0e}")
-        c, t, n_old = c_new, step.t1, n_new
-        if step.output >= 0:
-            records["index"].append(step.output)
-            records["n_target"].append(n_new)
-            records["n_target_dt"].append(acc["n_target_dt"])
-            if store_profiles:
-                records["profiles"].append(c.copy())
-            if checkpoint is not None:
-                checkpoint(StepState(t=t, c=c.copy(), next_step=k + 1, integrals=dict(acc)), records)
-        done += 1
-        if progress is not None:
-            progress(k + 1, len(steps))
-        if stop_after is not None and done >= stop_after:
-            raise KeyboardInterrupt(f"stopped after {done} steps (stop_after)")
+    try:
+        for k in range(state.next_step, len(steps)):
+            step = steps[k]
+            current = float(currents[np.searchsorted(edges, 0.5 * (step.t0 + step.t1), side="right") - 1])
+            rates_old = model.boundary_rates(c, current)
+            c_new = stepper.advance(c, step, current)
+            dt, th = step.dt, step.theta
+            rates_new = model.boundary_rates(c_new, current)
+            acc["inflow"] += dt * (th * rates_new[0] + (1 - th) * rates_old[0])
+            acc["outflow"] += dt * (th * rates_new[1] + (1 - th) * rates_old[1])
+            n_new = float(volume_target @ c_new[target])
+            acc["n_target_dt"] += 0.5 * dt * (n_old + n_new)
+            balance = (float(volume @ c_new) - total0 - acc["inflow"] + acc["outflow"]) / scale
+            acc["worst_balance"] = max(acc["worst_balance"], abs(balance))
+            acc["min_density"] = min(acc["min_density"], float(c_new.min()))
+            if acc["min_density"] < -NEGATIVE_TOLERANCE * model.electron_density:
+                worst = int(np.argmin(c_new))
+                raise SolverError(
+                    f"negative density at step {k} (t = {step.t1:.6g} s): c = {c_new[worst]:.3e} m^-3 in "
+                    f"cell {worst}, beyond round-off ({NEGATIVE_TOLERANCE:.0e} n)")
+            if abs(balance) > CONSERVATION_TOLERANCE:
+                raise SolverError(
+                    f"conservation lost at step {k} (t = {step.t1:.6g} s): the balance of electrons "
+                    f"(now in the line - initially - inflow + outflow) is {balance:.3e} of the initial "
+                    f"content, beyond {CONSERVATION_TOLERANCE:.0e}")
+            c, n_old = c_new, n_new
+            if step.output >= 0:
+                records["index"].append(step.output)
+                records["n_target"].append(n_new)
+                records["n_target_dt"].append(acc["n_target_dt"])
+                if store_profiles:
+                    profiles.append(c.copy())
+                if checkpoint is not None:
+                    checkpoint(StepState(t=step.t1, c=c, next_step=k + 1, integrals=dict(acc)), records)
+            done += 1
+            if progress is not None:
+                progress(k + 1, len(steps))
+            if stop_after is not None and done >= stop_after:
+                raise KeyboardInterrupt(f"stopped after {done} steps (stop_after)")
+    except SolverError as exc:
+        partial = None
+        if records["index"]:
+            done_times = times[:len(records["index"])]
+            partial = _finish(case, "fv", derived, done_times, records["n_target"], records["n_target_dt"],
+                              float(schedule.charge(done_times[-1], T)), {**model.mesh_info(), "steps": len(steps)})
+        raise IncompleteRun(str(exc), partial) from exc
     idx = np.asarray(records["index"])
     if len(idx) != len(times) or np.any(idx != np.arange(len(times))):
         raise SolverError("internal: the step plan did not reach every output time")
@@ -307,14 +343,12 @@ def _run_fv(case, derived, *, store_profiles, progress, stop_after, state, check
         "scheme": case.fv.scheme,
         "convection": case.fv.convection,
         "factorisations": getattr(stepper, "factorisations", None),
-        "conservation": {"initial_content": total0, "final_content": model.content(c),
+        "conservation": {"initial_content": total0, "final_content": float(volume @ c),
                          "inflow": acc["inflow"], "outflow": acc["outflow"],
                          "worst_relative_balance": acc["worst_balance"],
                          "tolerance": CONSERVATION_TOLERANCE},
         "min_density_m3": acc["min_density"],
     }
-    profiles = None
-    if store_profiles:
-        profiles = {"c": np.asarray(records["profiles"]), "model": model}
+    profiles = {"c": np.asarray(profiles), "model": model} if store_profiles else None
     return _finish(case, "fv", derived, times, records["n_target"], records["n_target_dt"],
                    float(schedule.charge(T, T)), numerics, profiles)
