@@ -29,7 +29,7 @@ from scipy.sparse.linalg import splu
 from .errors import SolverError
 
 __all__ = ["THETA", "Step", "plan_steps", "StepState", "CachedStepper", "FiPyStepper",
-           "RESIDUAL_TOLERANCE"]
+           "LadderStepper", "ladder_step", "RESIDUAL_TOLERANCE"]
 
 THETA = {"crank-nicolson": 0.5, "implicit-euler": 1.0}
 RESIDUAL_TOLERANCE = 1e-9   # max |M x - b| / max|b| accepted from any linear solve
@@ -55,7 +55,7 @@ class Step:
 
 def plan_steps(output_times, duration, *, breakpoints=(), time_steps=2000, first_step=None,
                startup_steps=4, scheme="crank-nicolson", front_speed=0.0, diffusivity=None,
-               steps_per_front=40, front_until=math.inf, spacing="log"):
+               steps_per_front=40, front_until=math.inf, spacing="log", ladder=None):
     """Steps over [0, duration] that hit ``output_times`` and ``breakpoints`` [s] exactly.
 
     ``startup_steps`` implicit-Euler steps of size ``first_step`` [s] come first; afterwards the
@@ -67,6 +67,10 @@ def plan_steps(output_times, duration, *, breakpoints=(), time_steps=2000, first
     k = ``steps_per_front``: that adds k v (sqrt(b) - sqrt(a))/sqrt(D) steps to [a, b] for
     the part of [a, b] before ``front_until`` [s] (when the fronts have left the region of
     interest).
+
+    ``ladder`` (a ratio q > 1, for 2D/3D) quantises the step sizes so that few factorisations
+    are needed: the equal steps of [a, b] become steps of the ladder size q^k s just below
+    them (``ladder_step``) plus one shorter remainder step that ends on b.
     """
     theta = THETA[scheme]
     outputs = np.asarray(output_times, float)
@@ -93,10 +97,33 @@ def plan_steps(output_times, duration, *, breakpoints=(), time_steps=2000, first
             m = max(m, math.ceil(steps_per_front * front_speed * (math.sqrt(min(b, front_until)) - math.sqrt(t))
                                  / math.sqrt(diffusivity)))
         dt = (b - t) / m
+        if ladder:
+            steps += _ladder_steps(t, float(b), dt, ladder, theta, out_index.get(float(b), -1))
+            t = float(b)
+            continue
         steps += [Step(t + j * dt, t + (j + 1) * dt, theta, dt=dt) for j in range(m - 1)]
         steps.append(Step(t + (m - 1) * dt, float(b), theta, out_index.get(float(b), -1), dt=dt))
         t = float(b)
     return steps
+
+
+def ladder_step(dt, ratio):
+    """The ladder step size q^k [s] (q = ``ratio``, k integer) at or just below ``dt`` [s]."""
+    k = math.floor(math.log(dt) / math.log(ratio) + 1e-9)
+    return ratio ** k
+
+
+def _ladder_steps(a, b, dt, ratio, theta, output):
+    """Steps over [a, b] of the ladder size at or below ``dt``, then a remainder ending on b."""
+    q = ladder_step(dt, ratio)
+    full = math.floor((b - a) / q * (1 + 1e-12))
+    remainder = (b - a) - full * q
+    if remainder <= 1e-9 * q:                # the last ladder step ends on b
+        steps = [Step(a + j * q, a + (j + 1) * q, theta, dt=q) for j in range(full - 1)]
+        return steps + [Step(a + (full - 1) * q, b, theta, output, dt=q)]
+    steps = [Step(a + j * q, a + (j + 1) * q, theta, dt=q) for j in range(full)]
+    t0 = a + full * q
+    return steps + [Step(t0, b, theta, output, dt=b - t0)]
 
 
 @dataclass
@@ -117,6 +144,43 @@ def _check_solution(x, residual_norm, rhs_norm, step, where):
         raise SolverError(
             f"{where}: linear solve did not converge at step {step.t0:.6g} s -> {step.t1:.6g} s: "
             f"residual {residual_norm:.3e} > {RESIDUAL_TOLERANCE:.0e} x |rhs| ({rhs_norm:.3e})")
+
+
+class FluxForm:
+    """K c evaluated as a sum of face fluxes, so that round-off scales with the fluxes and not
+    with the (much larger) diagonal terms of a fine mesh.
+
+    A finite-volume operator couples cells i < j through one face; the flow from i to j is
+    F_ij = K_ji c_i - K_ij c_j = K_ij (c_i - c_j) + (K_ji - K_ij) c_i, and
+    (K c)_i = sum_j F_ji - sum_j F_ij + d_i c_i with d_i = sum over column i of K: zero inside
+    (interior faces only move electrons), non-zero where a boundary removes or adds them.
+    Column sums below 1e-12 of the diagonal are FiPy's round-off and are set to zero.  With
+    1e5 cells this keeps the conservation balance ~1e3 times closer than K @ c.
+    """
+
+    def __init__(self, K):
+        K = sp.csr_matrix(K)
+        upper = sp.triu(K, k=1).tocsr()
+        lower_t = sp.tril(K, k=-1).T.tocsr()
+        faces = (abs(upper) + abs(lower_t)).tocoo()            # a face wherever either is non-zero
+        self.i, self.j = faces.row, faces.col
+        self.w = np.asarray(upper[self.i, self.j]).ravel()      # K_ij, i < j
+        self.net = np.asarray(lower_t[self.i, self.j]).ravel() - self.w   # K_ji - K_ij
+        diag = K.diagonal()
+        colsum = np.asarray(K.sum(axis=0)).ravel()
+        self.d = np.where(np.abs(colsum) > 1e-12 * np.abs(diag), colsum, 0.0)
+        self.n = K.shape[0]
+        self._chain = bool(np.all(self.j == self.i + 1)) and len(self.i) == self.n - 1
+
+    def __matmul__(self, c):
+        flow = self.w * (c[self.i] - c[self.j]) + self.net * c[self.i]
+        out = self.d * c
+        if self._chain:                       # 1D: face k joins cells k and k+1
+            out[1:] += flow
+            out[:-1] -= flow
+        else:
+            out += np.bincount(self.j, flow, minlength=self.n) - np.bincount(self.i, flow, minlength=self.n)
+        return out
 
 
 class _TridiagonalLU:
@@ -161,6 +225,7 @@ class CachedStepper:
         self._assemble = operator
         self.volume = np.asarray(volume, float)
         self._ops = {}
+        self._flux = {}
         self._lu = OrderedDict()
         self.cache_size = cache_size
         self.factorisations = 0
@@ -170,6 +235,7 @@ class CachedStepper:
         key = float(current)
         if key not in self._ops:
             self._ops[key] = self._assemble(key)
+            self._flux[key] = FluxForm(self._ops[key][0])
         return self._ops[key]
 
     def _factor(self, current, dt, theta):
@@ -196,11 +262,18 @@ class CachedStepper:
         dt = step.dt
         K, f = self.operators(current)
         M, lu = self._factor(current, dt, step.theta)
-        rhs = K @ c
+        rhs = self._flux[float(current)] @ c
         rhs += f
         delta = lu.solve(rhs)
         residual = M @ delta
         residual -= rhs
+        # dt * sum(residual) is exactly the number of electrons this solve created or lost:
+        # refine (once) when it exceeds 1e-15 of the content, so that conservation holds to
+        # round-off over many thousands of steps.
+        if dt * abs(residual.sum()) > 1e-15 * abs(self.volume @ c):
+            delta -= lu.solve(residual)
+            residual = M @ delta
+            residual -= rhs
         scale = max(np.max(np.abs(rhs)), np.max(np.abs(c)) * np.max(self.volume) / dt * np.finfo(float).eps)
         delta += c
         _check_solution(delta, np.max(np.abs(residual)), scale, step, "cached stepper")
@@ -245,4 +318,129 @@ class FiPyStepper:
         M = eq.matrix.matrix
         b = np.asarray(eq.RHSvector, dtype=float)
         _check_solution(x, np.max(np.abs(M @ x - b)), np.max(np.abs(b)), step, "FiPy stepper")
+        return x
+
+
+def _dot(a, b):
+    """sum a_i b_i without BLAS: OpenBLAS's threaded ddot is ~100x slower than this on a
+    loaded 2-core box (threads spin against each other); set OPENBLAS_NUM_THREADS=1."""
+    return float(np.sum(a * b))
+
+
+class LadderStepper(CachedStepper):
+    """Theta-scheme stepper for 2D/3D: one preconditioner per ladder step size, re-used.
+
+    For each distinct (current, ladder size q^k, theta) it keeps either a sparse LU of
+    M_k = V/q^k - theta K (``backend="splu"``) or a classical Ruge-Stueben AMG hierarchy of it
+    (``backend="amg"``, pyamg).  A step whose size is exactly a ladder size is solved by that
+    LU directly; any other step (the remainder that ends on an output time), and every AMG
+    step, by GMRES on the step's own matrix, preconditioned by the nearest ladder size's
+    LU/hierarchy, to relative residual ``rtol`` or to the round-off floor of the residual,
+    eps (V/dt + theta |K|) |c| (the through-thickness conductances of 3D cells are ~1e4 times
+    V/dt, so that floor, not rtol, is what a solve can reach).  ``ratio`` is the ladder ratio q
+    (the plan must use the same, ``plan_steps(..., ladder=q)``).
+
+    Conservative finish (``rates``, the model's ``boundary_rates``): the step must satisfy
+    sum V (c' - c)/dt = theta R(c') + (1 - theta) R(c), R = inflow - outflow from the face
+    formulas.  Round-off breaks it by up to ~1e-7 of the flows in 3D: far cells 1 m long and
+    25 um thick have through-thickness coefficients 1e9 times the boundary flows, and both
+    FiPy's assembly and the LU solve err by eps times those.  So the solution gets
+    c' += beta max(c', 0) with beta restoring the balance (a relative change ~1e-7 x dt x
+    flow / content per step: far below the discretisation error); a mismatch above
+    ``MISMATCH_TOLERANCE`` of the flows is not round-off and raises SolverError (operator and
+    boundary rates disagree).  ``stats`` records iterations and the largest mismatch.
+    """
+
+    name = "ladder"
+    MISMATCH_TOLERANCE = 1e-5
+
+    def __init__(self, operator, volume, backend="splu", ratio=math.sqrt(2.0), cache_size=6,
+                 rtol=1e-12, rates=None):
+        super().__init__(operator, volume, cache_size=cache_size)
+        if backend not in ("splu", "amg"):
+            raise ValueError(f"backend must be splu or amg; got {backend!r}")
+        self.backend, self.ratio, self.rtol, self.rates = backend, ratio, rtol, rates
+        self.name = f"ladder-{backend}"
+        self.stats = {"gmres_iterations": 0, "direct_solves": 0, "iterative_solves": 0,
+                      "worst_balance_mismatch": 0.0}
+        self._abs = {}
+
+    def _abs_operator(self, current):
+        key = float(current)
+        if key not in self._abs:
+            self._abs[key] = abs(self.operators(current)[0]).tocsr()
+        return self._abs[key]
+
+    def _preconditioner(self, current, k, theta):
+        key = (float(current), int(k), float(theta))
+        if key in self._lu:
+            self._lu.move_to_end(key)
+            return self._lu[key]
+        K, _ = self.operators(current)
+        dt = self.ratio ** k
+        M = (sp.diags(self.volume / dt) - theta * K).tocsc()
+        if self.backend == "splu":
+            solve = splu(M, permc_spec="COLAMD").solve
+        else:
+            import pyamg
+
+            solve = pyamg.ruge_stuben_solver(M.tocsr()).aspreconditioner(cycle="V")
+        self.factorisations += 1
+        self._lu[key] = (dt, solve, M.tocsr())
+        if len(self._lu) > self.cache_size:
+            self._lu.popitem(last=False)
+        return dt, solve, M
+
+    def _conserve(self, c, x, step, current):
+        """x + beta max(x, 0) restoring the step's balance with the boundary rates."""
+        dt, theta = step.dt, step.theta
+        net = lambda y: float(np.subtract(*self.rates(y, current)))   # noqa: E731
+        net_old, net_new, net_zero = net(c), net(x), net(np.zeros_like(x))
+        change = self.volume * (x - c)      # (sums of products, not BLAS dots: see _dot)
+        created = float(np.sum(change)) / dt - theta * net_new - (1.0 - theta) * net_old
+        flows = float(np.sum(np.abs(change))) / dt + abs(net_old) + abs(net_new)
+        if flows <= 0:
+            return x
+        mismatch = abs(created) / flows
+        self.stats["worst_balance_mismatch"] = max(self.stats["worst_balance_mismatch"], mismatch)
+        if mismatch > self.MISMATCH_TOLERANCE:
+            raise SolverError(f"{self.name}: at step {step.t0:.6g} s -> {step.t1:.6g} s the operator "
+                              f"and the boundary rates disagree by {mismatch:.3e} of the flows")
+        weight = np.maximum(x, 0.0)
+        denom = _dot(self.volume, weight) / dt - theta * (net(weight) - net_zero)
+        return x - (created / denom) * weight if denom > 0 else x
+
+    def advance(self, c, step, current):
+        """Density after ``step`` [m^-3] from ``c`` with the current ``current`` [A], in
+        increment form (V/dt - theta K) delta = K c + f."""
+        from scipy.sparse.linalg import LinearOperator, gmres
+
+        dt, theta = step.dt, step.theta
+        K, f = self.operators(current)
+        rhs = K @ c
+        rhs += f
+        floor = np.finfo(float).eps * (self.volume / dt * np.abs(c) + theta * (self._abs_operator(current) @ np.abs(c)))
+        k = round(math.log(dt) / math.log(self.ratio))
+        dt_k, precond, M = self._preconditioner(current, k, theta)
+        if dt_k != dt:
+            M = (sp.diags(self.volume / dt) - theta * K).tocsr()
+        floor_norm = math.sqrt(_dot(floor, floor))
+        if dt_k == dt and self.backend == "splu":
+            delta = precond(rhs)
+            self.stats["direct_solves"] += 1
+        else:
+            n = len(rhs)
+            counter = []
+            delta, _ = gmres(M, rhs, rtol=self.rtol, atol=4.0 * floor_norm,
+                             restart=60, maxiter=20, M=LinearOperator((n, n), matvec=precond, dtype=float),
+                             callback=lambda r: counter.append(r), callback_type="pr_norm")
+            self.stats["gmres_iterations"] += len(counter)
+            self.stats["iterative_solves"] += 1
+        x = delta + c
+        if self.rates is not None:
+            x = self._conserve(c, x, step, current)
+        residual = M @ (x - c) - rhs
+        # accepted: |residual| below 1e-9 of |rhs| or below 16 x the round-off floor
+        scale = max(float(np.max(np.abs(rhs))), 16.0 * floor_norm / RESIDUAL_TOLERANCE)
+        _check_solution(x, np.max(np.abs(residual)), scale, step, self.name)
         return x
