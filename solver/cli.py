@@ -44,9 +44,7 @@ def cmd_run(args):
     import shutil
 
     from .case import load_case, write_resolved
-    from .checkpoint import Checkpointer, checkpoint_folder, load_checkpoint
-    from .results import now_iso, write_results
-    from .run import IncompleteRun, run_case
+    from .checkpoint import checkpoint_folder
 
     resume = None
     if args.resume:
@@ -57,6 +55,8 @@ def cmd_run(args):
         if not (work / "case.resolved.yaml").is_file():
             raise UserError(f"{out}: nothing to resume: no checkpoint folder {work}")
         case = load_case(work / "case.resolved.yaml")
+        from .checkpoint import load_checkpoint
+
         resume = load_checkpoint(work)
     elif args.case:
         case = load_case(args.case)
@@ -64,6 +64,11 @@ def cmd_run(args):
         work = checkpoint_folder(out)
     else:
         raise UserError("run needs a case file, or --resume DIR")
+    # heavy imports (FiPy, matplotlib) only once the case is known to be valid
+    from .checkpoint import Checkpointer
+    from .results import now_iso, write_results
+    from .run import IncompleteRun, run_case
+
     checkpointer = None
     if case.method == "fv":
         if resume is None:

@@ -27,6 +27,7 @@ import functools
 import math
 import re
 import reprlib
+import threading
 
 from solver.errors import CaseError
 
@@ -72,9 +73,23 @@ class QuantityError(ValueError):
     """A value that is not the quantity asked for; the message reads ``expected ...; got ...``."""
 
 
+_REGISTRY_LOCK = threading.Lock()
+
+
 @functools.lru_cache(maxsize=1)
 def _registry():
-    """The module's single pint UnitRegistry, created on first use (not at import)."""
+    """The module's single pint UnitRegistry, created on first use (not at import).
+
+    lru_cache alone does not stop two threads that parse their first quantity at the same
+    time from creating two registries (and pint refuses to compare units of different
+    registries), hence the lock.
+    """
+    with _REGISTRY_LOCK:
+        return _create_registry()
+
+
+@functools.lru_cache(maxsize=1)
+def _create_registry():
     import pint
 
     return pint.UnitRegistry()
