@@ -43,6 +43,7 @@ __all__ = [
     "FV",
     "Geometry",
     "Limits",
+    "Output",
     "Material",
     "Reservoir",
     "Section",
@@ -52,12 +53,16 @@ __all__ = [
     "Transport",
     "case_from_dict",
     "estimate_cells",
+    "estimate_steps",
     "load_case",
     "write_resolved",
 ]
 
 MAX_CASE_BYTES = 1_000_000  # a case file is a page of text; anything bigger is refused unread
 MAX_YAML_NODES = 1_000_000  # nodes after expanding aliases ("billion laughs" guard)
+MAX_PROBLEMS_SHOWN = 20     # a CaseError lists at most this many problems (and counts the rest)
+# libyaml's parser (when PyYAML has it) is ~5x faster on a 1 MB file and limits nesting depth.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: Table 1 of the paper. A preset fills geometry, transport.current and
 #: counting.geometric_factor wherever the case file leaves them out (or null).
@@ -69,7 +74,7 @@ PRESETS: dict[str, dict[str, object]] = {
 }
 _PRESET_FILLED = {("geometry", "length"), ("geometry", "thickness"), ("transport", "current"),
                   ("counting", "geometric_factor")}
-_SECTIONS = ("geometry", "material", "transport", "counting", "time", "fv", "limits")
+_SECTIONS = ("geometry", "material", "transport", "counting", "time", "fv", "output", "limits")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -174,6 +179,32 @@ Current = _quantity("current", low_open=False, negative_note=(
 Duration = _quantity("time")
 OptDuration = _quantity("time", optional=True)
 Instant = _quantity("time", low_open=False)
+Offset = _quantity("length", low=-math.inf, such_as="7.5 mm")
+
+
+def _angles(value):
+    """A list of angles, each text with a unit ("90 deg", "1.2 rad"), to radians; null -> ()."""
+    if value is None:
+        return ()
+    if not isinstance(value, (list, tuple)):
+        raise _problem(f'expected a list of angles with units, such as [0 deg, 180 deg]; got {show(value)}')
+    out = []
+    for k, item in enumerate(value):
+        if not isinstance(item, str) or re.fullmatch(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*", item):
+            raise _problem(f'expected an angle with a unit, such as "90 deg" (a bare number would be '
+                           f'ambiguous); got {show(item)}', str(k))
+        try:
+            x = to_si(item, "dimensionless")
+        except QuantityError as exc:
+            raise _problem(f'expected an angle with a unit, such as "90 deg"; got {show(item)}',
+                           str(k)) from None
+        if not math.isfinite(x):
+            raise _problem(f"expected a finite angle; got {show(item)}", str(k))
+        out.append(x)
+    return tuple(out)
+
+
+Angles = Annotated[tuple[float, ...], BeforeValidator(_angles)]
 
 
 def _set(model: BaseModel, **values) -> None:
@@ -193,11 +224,17 @@ class Section(_Model):
     """A straight conductor next to the target: length, width, thickness in m.
 
     Width and thickness left out (null) are resolved to the target's by :class:`Geometry`.
+    Placement across the target (2D/3D only; the 1D line sees the cross-section alone):
+    ``offset`` [m] of the centre line from the target's centre line on a strip ((w_target -
+    width)/2 puts it flush with an edge); ``angles`` [rad] of feed tabs on a cylinder shell,
+    which share ``width`` equally (null: one tab at 0 if narrower than the circumference).
     """
 
     length: Length
     width: OptLength = None
     thickness: OptLength = None
+    offset: Offset = Field("0 m", validate_default=True)
+    angles: Angles = ()
 
     @property
     def area(self) -> float:
@@ -240,6 +277,8 @@ class Reservoir(_Model):
     length: Annotated[Optional[float], BeforeValidator(_reservoir_length)] = None
     width: OptLength = None
     thickness: OptLength = None
+    offset: Offset = Field("0 m", validate_default=True)   # as for Section
+    angles: Angles = ()
     target_volumes: _quantity("dimensionless", optional=True, such_as="2.3e6") = None
 
     @property
@@ -326,6 +365,25 @@ class Geometry(_Model):
                 raise _problem(f"expected target_volumes giving a finite, non-zero reservoir "
                                f"length; got {volumes!r}", "reservoir.target_volumes")
             reservoir = reservoir.model_copy(update={"length": length if given is None else given})
+        for key, section in (("connector", connector), ("reservoir", reservoir), ("outlet", outlet)):
+            if self.shape == "strip" and section.angles:
+                raise _problem("expected no angles on a strip (feed-tab angles are for shape: "
+                               "cylinder; use offset to move a lead across a strip); got "
+                               f"{len(section.angles)} angles", f"{key}.angles")
+            if self.shape == "cylinder":
+                if section.offset != 0.0:
+                    raise _problem("expected offset 0 on a cylinder (place feed tabs with angles); "
+                                   f"got {format_quantity(section.offset, 'length')}", f"{key}.offset")
+                if section.width > width * (1 + 1e-9):
+                    raise _problem(f"expected a width of at most the circumference "
+                                   f"{format_quantity(width, 'length')}; got "
+                                   f"{format_quantity(section.width, 'length')}", f"{key}.width")
+        if reservoir.length is not None and not connector.length + reservoir.length > connector.length:
+            # x_min = x_max - length would equal x_max in floating point (analytic and FV fail)
+            key = "reservoir.length" if self.reservoir.length is not None else "reservoir.target_volumes"
+            raise _problem(f"expected a reservoir length that is not negligible beside the "
+                           f"connector ({format_quantity(connector.length, 'length')}); got "
+                           f"{format_quantity(reservoir.length, 'length')}", key)
         _set(self, connector=connector, outlet=outlet, reservoir=reservoir)
         return self
 
@@ -560,7 +618,7 @@ class FV(_Model):
     defaults give N(t) within 1e-4 of the analytic solution for VIP and VIP-2, 0-100 A, D and D/100).
     """
 
-    cells_per_target: Optional[_integer(4, 10**9)] = None
+    cells_per_target: Optional[_integer(4, 10**18)] = None  # limits.max_cells refuses big meshes
     grading: _quantity("dimensionless", low=1.0, high=2.0, such_as="1.03") = 1.03
     scheme: _choice("crank-nicolson", "implicit-euler") = "crank-nicolson"
     stepper: _choice("cached", "fipy") = "cached"
@@ -571,12 +629,29 @@ class FV(_Model):
     far_field: _quantity("dimensionless", such_as="12") = 12.0
     steps_per_front: Optional[_integer(0, 10**6)] = None
     spacing: _choice("log", "uniform") = "log"
+    cells_across: Optional[_integer(1, 10**9)] = None   # 2D/3D; null: cells as wide as long
+    cells_through: _integer(1, 10**6) = 2                # 3D
+    linear_solver: _choice("auto", "splu", "amg") = "auto"   # 2D/3D
+
+
+class Output(_Model):
+    """Extras beside the results contract.
+
+    ``fields``: times (s) of the 2D/3D field snapshots (density, potential, drift velocity as
+    VTK files with a .pvd index in fields/, and a PNG map at the last one); each is moved to
+    the nearest output time. null: 6 output times log-spaced over the run; []: none.
+    """
+
+    fields: Optional[tuple[Instant, ...]] = None
 
 
 class Limits(_Model):
-    """Refuse finite-volume runs estimated to need more than max_cells cells."""
+    """Refuse runs too big to finish: finite-volume runs estimated to need more than max_cells
+    cells or max_steps time steps (see :func:`estimate_cells`, :func:`estimate_steps`), and
+    runs of any method whose current changes more than max_steps times."""
 
     max_cells: _integer(1, 10**12) = 5_000_000
+    max_steps: _integer(1, 10**9) = 1_000_000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -596,6 +671,7 @@ class Case(_Model):
     time: Time = Field(default_factory=Time)
     method: _choice("analytic", "fv") = "analytic"
     fv: FV = Field(default_factory=FV)
+    output: Output = Field(default_factory=Output)
     limits: Limits = Field(default_factory=Limits)
     _source: str = PrivateAttr("<dict>")
 
@@ -653,6 +729,18 @@ class Case(_Model):
             "first_step": first_step,
             "cells_per_target": self.fv.cells_per_target or (1600 if single else 800),
             "steps_per_front": (160 if single else 40) if self.fv.steps_per_front is None else self.fv.steps_per_front}))
+        if self.fv.cells_across is None:
+            h = self.geometry.length / self.fv.cells_per_target
+            _set(self, fv=self.fv.model_copy(update={"cells_across": max(1, _ceil(self.geometry.width / h))}))
+        for k, t_field in enumerate(self.output.fields or ()):
+            if t_field > duration or t_field <= 0.0:
+                raise _problem(f"expected a time in (0 s, time.duration = {format_quantity(duration, 'time')}]; "
+                               f"got {format_quantity(t_field, 'time')}", f"output.fields.{k}")
+        changes, how = _current_changes(self)
+        if changes > self.limits.max_steps:
+            raise _problem(f"expected at most {self.limits.max_steps:,} current changes; got "
+                           f"{changes:,} ({how}): lengthen transport.current.period or shorten "
+                           f"time.duration, or raise limits.max_steps", "limits.max_steps")
         if self.method == "fv":
             cells, how = _cells_breakdown(self)
             if cells > self.limits.max_cells:
@@ -660,6 +748,12 @@ class Case(_Model):
                                f"estimated {cells:,} cells ({how}): lower fv.cells_per_target or "
                                f"geometry.dimension, or raise limits.max_cells",
                                "limits.max_cells")
+            steps, how = _steps_breakdown(self)
+            if steps > self.limits.max_steps:
+                raise _problem(f"expected at most {self.limits.max_steps:,} time steps; got an "
+                               f"estimated {steps:,} ({how}): lower fv.time_steps or "
+                               f"fv.steps_per_front, or raise limits.max_steps",
+                               "limits.max_steps")
         return self
 
     def __eq__(self, other) -> bool:
@@ -682,7 +776,8 @@ class Case(_Model):
 
         def section(s):
             return {"length": length(s.length), "width": length(s.width),
-                    "thickness": length(s.thickness)}
+                    "thickness": length(s.thickness), "offset": length(s.offset),
+                    "angles": [f"{a!r} rad" for a in s.angles] or None}
 
         reservoir = section(g.reservoir)
         if g.reservoir.semi_infinite:
@@ -717,20 +812,21 @@ class Case(_Model):
                    "time_steps": fv.time_steps,
                    "first_step": format_quantity(fv.first_step, "time"),
                    "startup_steps": fv.startup_steps, "far_field": fv.far_field,
-                   "steps_per_front": fv.steps_per_front, "spacing": fv.spacing},
-            "limits": {"max_cells": self.limits.max_cells},
+                   "steps_per_front": fv.steps_per_front, "spacing": fv.spacing,
+                   "cells_across": fv.cells_across, "cells_through": fv.cells_through,
+                   "linear_solver": fv.linear_solver},
+            "output": {"fields": None if self.output.fields is None else
+                       [format_quantity(t_out, "time") for t_out in self.output.fields]},
+            "limits": {"max_cells": self.limits.max_cells, "max_steps": self.limits.max_steps},
         }
 
 
 # ---------------------------------------------------------------------------------------------
 # Run-size estimate
 
-def _rough_far_length(case: Case) -> float:
-    """Rough distance (m) to a far boundary: far_field * sqrt(4 D T) + v_d T (estimate only).
-
-    Uses n from eq. 7, D from eq. 13 (or the degenerate value) and v_d = I/(n e A) (eq. 11)
-    with the nominal current.
-    """
+def _rough_transport(case: Case) -> tuple[float, float]:
+    """Rough n [m^-3] (eq. 7) and D [m^2/s] (eq. 13 or the degenerate value, times
+    diffusivity_scale) for the run-size estimates."""
     from scipy import constants as sc
 
     m = case.material
@@ -741,7 +837,59 @@ def _rough_far_length(case: Case) -> float:
         d = m.conductivity * sc.k * m.temperature / (n * sc.e ** 2)
     elif d == "degenerate":
         d = 2.0 * m.conductivity * m.fermi_energy / (3.0 * n * sc.e ** 2)
-    d *= case.transport.diffusivity_scale
+    return n, d * case.transport.diffusivity_scale
+
+
+def _current_changes(case: Case) -> tuple[int, str]:
+    """Times the current changes within the run (a square wave: twice a period)."""
+    spec, duration = case.transport.current, case.time.duration
+    if spec.schedule == "square" and spec.duty < 1.0:
+        periods = _ceil(max(duration - spec.t_on, 0.0) / spec.period)
+        return 2 * periods + 1, (f"a square wave of period {format_quantity(spec.period, 'time')} "
+                                 f"changes twice a period")
+    if spec.schedule == "table":
+        return len(spec.times), "one per time of the table"
+    return 1, "switch-on"
+
+
+def _steps_breakdown(case: Case) -> tuple[int, str]:
+    """Upper estimate of the planned time steps (see :func:`solver.stepper.plan_steps`)."""
+    from scipy import constants as sc
+
+    g, fv = case.geometry, case.fv
+    n, d = _rough_transport(case)
+    if case.transport.convention == "paper":
+        d *= 0.5   # kernel diffusivity of the paper's convention
+    speed = case.transport.current.nominal() / (n * sc.e * min(g.area, g.connector.area))
+    front = 0
+    if fv.steps_per_front and speed > 0:
+        front = _ceil(fv.steps_per_front * speed * math.sqrt(case.time.duration / d)) \
+            if d > 0 else 10**18
+    events = case.time.outputs + _current_changes(case)[0]
+    how = (f"{fv.startup_steps:,} start-up + {fv.time_steps:,} fv.time_steps + {events:,} output "
+           f"times and current changes + {front:,} while the drifting fronts pass")
+    return fv.startup_steps + fv.time_steps + events + front, how
+
+
+def estimate_steps(case: Case) -> int:
+    """Upper estimate of a finite-volume run's time steps, as checked against limits.max_steps.
+
+    startup_steps + time_steps + (outputs + current changes) + the steps that keep dt below a
+    front's passage time, steps_per_front * v sqrt(T / D_k), with v = I/(n e A) for the
+    narrower of target and connector and D_k the kernel diffusivity.
+    """
+    return _steps_breakdown(case)[0]
+
+
+def _rough_far_length(case: Case) -> float:
+    """Rough distance (m) to a far boundary: far_field * sqrt(4 D T) + v_d T (estimate only).
+
+    Uses n from eq. 7, D from eq. 13 (or the degenerate value) and v_d = I/(n e A) (eq. 11)
+    with the nominal current.
+    """
+    from scipy import constants as sc
+
+    n, d = _rough_transport(case)
     duration = case.time.duration
     drift = case.transport.current.nominal() / (n * sc.e * case.geometry.area) * duration
     return case.fv.far_field * math.sqrt(4.0 * d * duration) + drift
@@ -765,8 +913,8 @@ def _cells_breakdown(case: Case) -> tuple[int, str]:
     along = (_ceil(fv.cells_per_target * (1.0 + g.connector.length / g.length))
              + _graded_cells(reservoir, h, fv.grading)
              + _graded_cells(min(g.outlet.length, far), h, fv.grading))
-    across = max(1, _ceil(g.width / h)) if g.dimension >= 2 else 1
-    through = max(2, _ceil(g.thickness / h)) if g.dimension == 3 else 1
+    across = fv.cells_across if g.dimension >= 2 else 1
+    through = fv.cells_through if g.dimension == 3 else 1
     how = f"{along:,} along the length"
     if g.dimension >= 2:
         how += f" x {across:,} across the width"
@@ -834,6 +982,8 @@ def _explain(error: dict) -> str:
         clean = _clean_loc(loc)
         hint = " (or set geometry.preset: vip or vip2)" if clean[-2:] in _PRESET_FILLED else ""
         return f"expected {wanted}{hint}; got nothing (the key is missing)"
+    if kind == "invalid_key":   # the input is the key itself (a number, a date, true, null)
+        return f"expected keys that are text (quote the key); got the key {show(given)}"
     if kind == "extra_forbidden":
         model = _model_at(loc[:-1])
         names = list(model.model_fields) if model is not None else []
@@ -851,18 +1001,22 @@ def _explain(error: dict) -> str:
 
 
 def _format_errors(exc: ValidationError, source: str) -> str:
-    lines = []
+    lines = {}   # insertion-ordered set: a file with 100,000 bad values must not take minutes
     for error in exc.errors(include_url=False):
         loc = _clean_loc(tuple(error["loc"]))
+        if error["type"] == "invalid_key":
+            loc = loc[:-1] + (show(error.get("input")),)
         subkey = (error.get("ctx") or {}).get("subkey")
         key_loc = loc + tuple(subkey.split(".")) if subkey else loc
         key = ".".join(str(p) for p in key_loc) or "(top level)"
-        line = f"{source}: {key}: {_explain(error)}"
-        if line not in lines:
-            lines.append(line)
+        lines.setdefault(f"{source}: {key}: {_explain(error)}", None)
+    lines = list(lines)
     if len(lines) == 1:
         return lines[0]
-    return f"{source}: {len(lines)} problems in the case:\n" + "\n".join(lines)
+    shown = lines[:MAX_PROBLEMS_SHOWN]
+    if len(lines) > len(shown):
+        shown.append(f"{source}: ... and {len(lines) - len(shown):,} more problems")
+    return f"{source}: {len(lines)} problems in the case:\n" + "\n".join(shown)
 
 
 def case_from_dict(data, source: str = "<dict>") -> Case:
@@ -882,7 +1036,8 @@ def case_from_dict(data, source: str = "<dict>") -> Case:
 
 
 def _check_nodes(node, source: str) -> None:
-    """Refuse alias bombs, recursive aliases and duplicate keys before constructing objects."""
+    """Refuse alias bombs, recursive aliases, duplicate keys and integers too long to read
+    before constructing objects."""
     sizes: dict[int, int] = {}
     active: set[int] = set()
 
@@ -895,6 +1050,10 @@ def _check_nodes(node, source: str) -> None:
                             "a recursive alias (an anchor that contains itself)")
         active.add(key)
         total = 1
+        if isinstance(n, yaml.ScalarNode) and n.tag == "tag:yaml.org,2002:int" \
+                and len(n.value) > 4000:   # Python refuses to read ints of over 4,300 digits
+            raise CaseError(f"{source}: line {n.start_mark.line + 1}: expected a number of at most "
+                            f"4,000 digits; got one of {len(n.value):,} characters")
         if isinstance(n, yaml.SequenceNode):
             for child in n.value:
                 total += size(child)
@@ -918,8 +1077,9 @@ def _check_nodes(node, source: str) -> None:
 
 
 def _parse_yaml(text: str, source: str):
-    loader = yaml.SafeLoader(text.lstrip("\ufeff"))
+    loader = None
     try:
+        loader = _SAFE_LOADER(text.lstrip("\ufeff"))  # may refuse control characters at once
         node = loader.get_single_node()
         if node is None:
             return None
@@ -934,8 +1094,12 @@ def _parse_yaml(text: str, source: str):
         raise CaseError(f"{source}: expected valid YAML; got {exc}") from None
     except RecursionError:
         raise CaseError(f"{source}: expected plain data; got YAML nested too deeply") from None
+    except (ValueError, OverflowError) as exc:   # e.g. an int of 5,000 digits, a date 2001-13-45
+        raise CaseError(f"{source}: expected plain data; got a value YAML cannot read "
+                        f"({str(exc)[:120]})") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def load_case(path) -> Case:

@@ -32,18 +32,40 @@ import scipy.sparse as sp
 
 from meshes.line import LineMesh
 
-__all__ = ["LineModel", "CONVECTION_TERMS"]
+__all__ = ["LineModel", "CONVECTION_TERMS", "convection_term", "convection_faces", "assemble"]
 
 CONVECTION_TERMS = ("auto", "exponential", "central", "upwind")
 CENTRAL_PECLET_LIMIT = 2.0   # central differences stay monotone below this cell Peclet number
 
 
-def _convection_term(name):
+def convection_term(name):
+    """The FiPy convection term class of scheme ``name`` (exponential, central, upwind)."""
     import fipy
 
     return {"exponential": fipy.ExponentialConvectionTerm,
             "central": fipy.CentralDifferenceConvectionTerm,
             "upwind": fipy.UpwindConvectionTerm}[name]
+
+
+def convection_faces(convection, faces, peclet):
+    """Faces of each convection scheme: {scheme: bool mask over faces}.
+
+    ``faces`` (bool) are the faces that carry convection; ``peclet`` the cell Peclet number
+    |q| d/(A D) of each face.  "auto": central differences where the Peclet number is below
+    CENTRAL_PECLET_LIMIT (second order and monotone there), exponential elsewhere; any other
+    name: that scheme on every face.
+    """
+    if convection != "auto":
+        return {convection: faces}
+    central = faces & (peclet < CENTRAL_PECLET_LIMIT)
+    return {"central": central, "exponential": faces & ~central}
+
+
+def assemble(steady, var):
+    """(K as scipy CSR, -RHS) of FiPy's linear system for the terms ``steady`` in ``var``:
+    the semi-discrete operator is K c + f with f = -RHS (plus any sources added by hand)."""
+    linear = steady._prepareLinearSystem(var, None, (), 1.0)
+    return sp.csr_matrix(linear.matrix.matrix), -np.asarray(linear.RHSvector, dtype=float).copy()
 
 
 @dataclass
@@ -121,20 +143,17 @@ class LineModel:
         for scheme, faces in self._convection_faces(q).items():
             flow = FaceVariable(mesh=mesh, value=(0.0,), rank=1)
             flow.setValue(q, where=faces)
-            steady = steady - _convection_term(scheme)(coeff=flow)
+            steady = steady - convection_term(scheme)(coeff=flow)
         return var, steady, inflow
 
     def _convection_faces(self, q: float):
         """Interior faces of each convection scheme: {scheme: bool mask over faces}."""
         interior = np.asarray(self.line.mesh.interiorFaces)
-        if self.convection != "auto":
-            return {self.convection: interior}
         x = self.line.x
         spacing = np.zeros_like(self.line.face_area)
         spacing[1:-1] = np.diff(x)
         peclet = abs(q) * spacing / (self.line.face_area * self.diffusivity)
-        central = interior & (peclet < CENTRAL_PECLET_LIMIT)
-        return {"central": central, "exponential": interior & ~central}
+        return convection_faces(self.convection, interior, peclet)
 
     def operator(self, current: float):
         """Assemble K, f of  V dc/dt = K c + f  for the current ``current`` [A] with FiPy.
@@ -142,9 +161,7 @@ class LineModel:
         Returns (K as scipy CSR [m^3/s], f [1/s]).  Fresh FiPy terms are built on every call.
         """
         var, steady, inflow = self.fipy_terms(current)
-        linear = steady._prepareLinearSystem(var, None, (), 1.0)
-        K = sp.csr_matrix(linear.matrix.matrix)
-        f = -np.asarray(linear.RHSvector, dtype=float).copy()
+        K, f = assemble(steady, var)
         f[0] += inflow
         return K, f
 

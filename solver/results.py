@@ -169,11 +169,13 @@ def write_results(out, result, *, started, error=None):
     """Write the whole results folder for ``result`` atomically; returns the summary dict.
     With ``error`` the folder holds the outputs finished before a failure, marked incomplete."""
     from .case import write_resolved
+    from .fields import write_fields
 
     with atomic_folder(out) as tmp:
         write_resolved(result.case, tmp / "case.resolved.yaml")
         write_timeseries(tmp / "timeseries.csv", result)
         pngs = plot_result(tmp, result)
+        pngs += write_fields(tmp, result)      # 2D/3D field snapshots in fields/ (solver.fields)
         summary = summary_dict(result, started=started, error=error)
         summary["files"] = ["case.resolved.yaml", "timeseries.csv", "summary.json", *pngs]
         with open(tmp / "summary.json", "w") as fh:

@@ -20,11 +20,12 @@ from . import analytic
 from .counts import counts_summary
 from .derive import derive
 from .errors import CaseError, SolverError
+from .fields import field_output_indices
 from .fv import LineModel, far_field_length
 from .schedule import schedule_from_spec
-from .stepper import CachedStepper, FiPyStepper, StepState, plan_steps
+from .stepper import CachedStepper, FiPyStepper, LadderStepper, StepState, plan_steps
 
-__all__ = ["RunResult", "run_case", "build_line_model", "CONSERVATION_TOLERANCE"]
+__all__ = ["RunResult", "run_case", "build_line_model", "line_layout", "LineLayout", "CONSERVATION_TOLERANCE"]
 
 CONSERVATION_TOLERANCE = 1e-10
 NEGATIVE_TOLERANCE = 1e-9   # densities below -1e-9 n are not round-off
@@ -48,6 +49,7 @@ class RunResult:
     counts: dict
     numerics: dict = field(default_factory=dict)
     profiles: dict | None = None
+    fields: dict | None = None      # 2D/3D snapshots: index, times [s], c [m^-3], model
     wall_time_s: float = 0.0
 
 
@@ -142,13 +144,31 @@ def _run_analytic(case, derived):
 # ----------------------------------------------------------------------------- finite volumes
 
 
-def build_line_model(case, derived):
-    """Mesh and FV model of the case's line, and the initial density [m^-3].
+@dataclass(frozen=True)
+class LineLayout:
+    """The pieces of the line along x and how to mesh them (shared by 1D, 2D and 3D).
+
+    ``parts`` (meshes.line.Part, upstream first: feed/reservoir, connector, target, outlet,
+    circuit), ``dx`` [m] in the fine parts, ``sharp_ends`` and ``max_width`` for
+    ``build_line_mesh``, ``inflow_density`` [m^-3] held at the upstream end (None: closed end),
+    ``diffusivity`` D [m^2/s] (kernel), ``electron_density`` n [m^-3]."""
+
+    parts: tuple
+    dx: float
+    sharp_ends: tuple
+    max_width: dict
+    inflow_density: float | None
+    diffusivity: float
+    electron_density: float
+
+
+def line_layout(case, derived) -> LineLayout:
+    """Pieces of the case's line and their meshing.
 
     Far ends: the upstream end sits ``fv.far_field`` spreads sqrt(4 D T) before the reservoir
     edge (semi-infinite reservoir: that is where c = n is held) or before the finite reservoir
     (closed end, an empty feed line between); the downstream end lies past the outlet by the
-    largest drift plus the same margin.  Returns (model, c0).
+    largest drift plus the same margin.
     """
     g, fv = case.geometry, case.fv
     D = _kernel_diffusivity(case, derived)
@@ -187,12 +207,22 @@ def build_line_model(case, derived):
             if v_max > 0:
                 cap = min(cap, 1.5 * D / v_max)
             caps = {"reservoir": max(dx, cap)}
-    line = build_line_mesh(parts, dx=dx, grading=fv.grading, sharp_ends=sharp, max_width=caps)
+    return LineLayout(parts=tuple(parts), dx=dx, sharp_ends=sharp, max_width=caps,
+                      inflow_density=inflow, diffusivity=D, electron_density=n)
+
+
+def build_line_model(case, derived):
+    """Mesh and FV model of the case's line (``line_layout``), and the initial density [m^-3].
+    Returns (model, c0)."""
+    layout = line_layout(case, derived)
+    D, n, inflow = layout.diffusivity, layout.electron_density, layout.inflow_density
+    line = build_line_mesh(layout.parts, dx=layout.dx, grading=case.fv.grading,
+                           sharp_ends=layout.sharp_ends, max_width=layout.max_width)
     if line.mesh.numberOfCells > case.limits.max_cells:
         raise CaseError(f"{case.source}: limits.max_cells: the mesh has {line.mesh.numberOfCells} cells, "
                         f"more than the limit {case.limits.max_cells}")
     model = LineModel(line=line, diffusivity=D, electron_density=n, inflow_density=inflow,
-                      convection=fv.convection)
+                      convection=case.fv.convection)
     c0 = np.zeros(line.mesh.numberOfCells)
     if _single_electron(case):
         left = np.flatnonzero(line.cells["connector"])[-1]
@@ -222,6 +252,9 @@ def make_stepper(case, model, solver=None):
     """The stepper the case asks for (``fv.stepper``)."""
     if case.fv.stepper == "fipy":
         return FiPyStepper(model.fipy_equation, solver=solver)
+    if case.geometry.dimension > 1:     # 2D/3D: LU or AMG per ladder step size (fv_nd)
+        return LadderStepper(model.operator, model.volume, backend=model.linear_solver,
+                             ratio=model.preconditioner_ladder, rates=model.boundary_rates)
     return CachedStepper(model.operator, model.volume)
 
 
@@ -269,7 +302,8 @@ def _run_fv(case, derived, *, store_profiles, progress, stop_after, resume, chec
                        first_step=case.fv.first_step, startup_steps=case.fv.startup_steps,
                        scheme=case.fv.scheme, front_speed=fastest,
                        diffusivity=D_k, steps_per_front=case.fv.steps_per_front,
-                       front_until=_fronts_clear_time(case, fastest, D_k), spacing=case.fv.spacing)
+                       front_until=_fronts_clear_time(case, fastest, D_k), spacing=case.fv.spacing,
+                       ladder=getattr(model, "step_ladder", None))
     stepper = make_stepper(case, model)
     target = _index(model.cells["target"])
     volume, volume_target = model.volume, model.volume[target]
@@ -282,6 +316,7 @@ def _run_fv(case, derived, *, store_profiles, progress, stop_after, resume, chec
     else:
         state, records = resume
     profiles = []
+    snapshot_at, snapshots = field_output_indices(case, times), []
     c, acc = state.c, dict(state.integrals)
     scale = max(total0, model.electron_density * float(volume_target.sum()), 1e-300)
     n_old = float(volume_target @ c[target])
@@ -319,6 +354,8 @@ def _run_fv(case, derived, *, store_profiles, progress, stop_after, resume, chec
                 records["n_target_dt"].append(acc["n_target_dt"])
                 if store_profiles:
                     profiles.append(c.copy())
+                if step.output in snapshot_at:
+                    snapshots.append((step.output, c.copy()))
                 if checkpoint is not None:
                     checkpoint(StepState(t=step.t1, c=c, next_step=k + 1, integrals=dict(acc)), records)
             done += 1
@@ -343,6 +380,7 @@ def _run_fv(case, derived, *, store_profiles, progress, stop_after, resume, chec
         "scheme": case.fv.scheme,
         "convection": case.fv.convection,
         "factorisations": getattr(stepper, "factorisations", None),
+        **({"stepper_stats": stepper.stats} if hasattr(stepper, "stats") else {}),
         "conservation": {"initial_content": total0, "final_content": float(volume @ c),
                          "inflow": acc["inflow"], "outflow": acc["outflow"],
                          "worst_relative_balance": acc["worst_balance"],
@@ -350,5 +388,9 @@ def _run_fv(case, derived, *, store_profiles, progress, stop_after, resume, chec
         "min_density_m3": acc["min_density"],
     }
     profiles = {"c": np.asarray(profiles), "model": model} if store_profiles else None
-    return _finish(case, "fv", derived, times, records["n_target"], records["n_target_dt"],
-                   float(schedule.charge(T, T)), numerics, profiles)
+    result = _finish(case, "fv", derived, times, records["n_target"], records["n_target_dt"],
+                     float(schedule.charge(T, T)), numerics, profiles)
+    if snapshots:
+        index = [k for k, _ in snapshots]
+        result.fields = {"index": index, "times": times[index], "c": [v for _, v in snapshots], "model": model}
+    return result

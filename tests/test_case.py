@@ -505,3 +505,67 @@ def test_random_input_gives_case_error_or_case(extra, preset):
         assert str(exc).startswith("fuzz.yaml: ")
     else:
         assert isinstance(case, Case)
+
+
+# --- 2D/3D keys: lead placement, cross resolution, linear solver, field snapshots ---------
+
+def test_nd_keys_default_and_resolve():
+    case = case_from_dict(minimal(method="fv", fv={"cells_per_target": 400}))
+    g = case.geometry
+    for section in (g.connector, g.reservoir, g.outlet):
+        assert section.offset == 0.0 and section.angles == ()
+    # null cells_across: cells as wide as long, 20 mm / (71 mm / 400) -> 113
+    assert case.fv.cells_across == math.ceil(0.020 / (0.071 / 400))
+    assert (case.fv.cells_through, case.fv.linear_solver, case.output.fields) == (2, "auto", None)
+
+
+def test_feed_tab_angles_and_offsets_parse_and_round_trip(tmp_path):
+    data = minimal(geometry={"shape": "cylinder", "radius": "45 mm", "length": "88 mm", "thickness": "50 um",
+                             "dimension": 3, "connector": {"width": "20 mm", "angles": ["0 deg", "3.14159 rad"]}},
+                   method="fv", fv={"cells_per_target": 40, "cells_across": 64, "cells_through": 3,
+                                    "linear_solver": "amg"},
+                   output={"fields": ["1 s", "10 min"]})
+    case = case_from_dict(data)
+    assert case.geometry.connector.angles == pytest.approx((0.0, 3.14159))
+    assert case.output.fields == (1.0, 600.0)
+    again = load_case(write_resolved(case, tmp_path / "r.yaml"))
+    assert again == case and again.geometry.connector.angles == case.geometry.connector.angles
+    strip = case_from_dict(minimal(geometry={"length": "71 mm", "width": "20 mm", "thickness": "50 um",
+                                             "connector": {"width": "5 mm", "offset": "-7.5 mm"}}))
+    assert strip.geometry.connector.offset == pytest.approx(-0.0075)
+
+
+@pytest.mark.parametrize("geometry, key, words", [
+    ({"connector": {"angles": ["90"]}}, "geometry.connector.angles.0", "an angle with a unit"),
+    ({"connector": {"angles": [90]}}, "geometry.connector.angles.0", "an angle with a unit"),
+    ({"connector": {"angles": ["5 mm"]}}, "geometry.connector.angles.0", "an angle with a unit"),
+    ({"connector": {"angles": "0 deg"}}, "geometry.connector.angles", "a list of angles"),
+    ({"outlet": {"angles": ["0 deg"]}}, "geometry.outlet.angles", "no angles on a strip"),
+    ({"reservoir": {"offset": "3 kg"}}, "geometry.reservoir.offset", "a length"),
+])
+def test_bad_placement_on_a_strip_is_refused(geometry, key, words):
+    base = {"length": "71 mm", "width": "20 mm", "thickness": "50 um"}
+    message = error_of(minimal(geometry={**base, **geometry}))
+    assert f"{key}:" in message and words in message
+
+
+@pytest.mark.parametrize("section, key, words", [
+    ({"outlet": {"offset": "1 mm"}}, "geometry.outlet.offset", "offset 0 on a cylinder"),
+    ({"connector": {"width": "300 mm"}}, "geometry.connector.width", "at most the circumference"),
+])
+def test_bad_placement_on_a_cylinder_is_refused(section, key, words):
+    message = error_of({"name": "t", "geometry": {"preset": "vip", **section}})
+    assert f"{key}:" in message and words in message
+
+
+def test_field_times_must_lie_in_the_run():
+    message = error_of(minimal(time={"duration": "100 s"}, output={"fields": ["10 s", "200 s"]}))
+    assert "output.fields.1:" in message and "(0 s, time.duration" in message
+
+
+def test_cell_estimate_uses_the_cross_resolution():
+    two_d = case_from_dict(minimal(method="fv", fv={"cells_per_target": 400, "cells_across": 10},
+                                   geometry={"length": "71 mm", "width": "20 mm", "thickness": "50 um",
+                                             "dimension": 3}))
+    one_d = case_from_dict(minimal(method="fv", fv={"cells_per_target": 400}))
+    assert estimate_cells(two_d) == estimate_cells(one_d) * 10 * 2

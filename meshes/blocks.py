@@ -1,0 +1,405 @@
+"""Structured 2D/3D meshes of a conductor made of straight pieces laid end to end along x.
+
+Coordinates: x along the current (target entrance at x = 0), y across the width, zeta through
+the thickness.  For the cylinder shell y is the arc length s at the mid-surface radius r (so the
+shell is *unrolled*: periodic in y with period 2 pi r) and zeta = r' - r is the radial offset
+from the mid-surface.
+
+The mesh is a tensor-product FiPy grid (``NonUniformGrid2D/3D``, or FiPy's y-periodic grids for
+the shell) over the bounding box of all pieces.  Every piece boundary (along x, across y,
+through zeta) is a grid line, so a cell lies wholly inside or wholly outside the conductor:
+*active* cells make up the conductor, the few others (beside a narrow connector, between feed
+tabs) are *inactive*: their faces carry a zero area factor, so no flux reaches them and they
+stay out of every named set.  Parts therefore join through whole shared faces (no hanging
+nodes, no orphan faces).
+
+Metric factors (geometry only; the solver multiplies its coefficients by them):
+- ``cell_factor`` g_c: true cell volume = g_c x FiPy cell volume.
+- ``face_factor`` g_f: true (area / centre distance) of a face = g_f x FiPy's; 0 on walls.
+In 2D the thickness is a coefficient (a sheet): g_c = the piece's thickness z [m], g_f = the
+smaller thickness of the two cells (the constriction).  That is exact where the thickness is
+uniform (the density and potential do not vary through 50 um), and the quasi-1D approximation
+at a change of thickness.  In 3D the thickness is resolved: g = 1 for the strip; for the shell
+the exact cylindrical metric with r' = r + zeta: g_c = r'/r, x-faces r'/r, zeta-faces r'_f/r,
+y(arc)-faces r/r'.  Hence the 3D shell volume is exactly 2 pi r z L (sum of r' dr' = r z), the
+2D shell volume is w z L with w = 2 pi r.
+
+Geometry only: the solver decides the piece lengths (far-field margins) and the resolution.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .line import Part, build_line_mesh
+
+__all__ = ["Lead", "Conductor", "Resolution", "BlockMesh", "build_block_mesh", "axis_faces",
+           "lead_bands"]
+
+_REL = 1e-12   # relative tolerance for coincident coordinates
+
+
+@dataclass(frozen=True)
+class Lead:
+    """One straight piece of conductor along x.
+
+    ``name``; ``length`` [m] along x; ``width`` [m], the total width across (for feed tabs on a
+    shell, shared equally by the tabs); ``thickness`` [m]; placement across: ``offset`` [m] of
+    its centre line from the target's centre line (strip; (w_target - width)/2 puts it flush
+    with an edge), or ``angles`` [rad] of the tab centres on the shell (angle 0 at y = 0).
+    """
+
+    name: str
+    length: float
+    width: float
+    thickness: float
+    offset: float = 0.0
+    angles: tuple = ()
+
+    def __post_init__(self):
+        for key in ("length", "width", "thickness"):
+            value = getattr(self, key)
+            if not (math.isfinite(value) and value > 0):
+                raise ValueError(f"lead {self.name!r}: {key} must be finite and > 0, got {value!r}")
+        if not math.isfinite(self.offset):
+            raise ValueError(f"lead {self.name!r}: offset must be finite, got {self.offset!r}")
+
+    @property
+    def area(self) -> float:
+        """Cross-section width*thickness [m^2]."""
+        return self.width * self.thickness
+
+
+@dataclass(frozen=True)
+class Conductor:
+    """Leads in order along x (upstream first), one of them named "target".
+
+    ``shape`` "strip" or "shell"; ``radius`` [m] the shell's mid-surface radius (its target
+    width must be the circumference 2 pi radius).
+    """
+
+    leads: tuple
+    shape: str = "strip"
+    radius: float | None = None
+
+    def __post_init__(self):
+        names = [lead.name for lead in self.leads]
+        if "target" not in names or len(set(names)) != len(names):
+            raise ValueError(f"a conductor needs unique lead names including 'target'; got {names}")
+        if self.shape not in ("strip", "shell"):
+            raise ValueError(f"shape must be 'strip' or 'shell', got {self.shape!r}")
+        if self.shape == "shell":
+            if not (self.radius and self.radius > 0):
+                raise ValueError("a shell needs a radius > 0")
+            if not math.isclose(self.target.width, self.circumference, rel_tol=1e-9):
+                raise ValueError(f"shell target width {self.target.width!r} m must be 2 pi r = "
+                                 f"{self.circumference!r} m")
+
+    @property
+    def target(self) -> Lead:
+        return next(lead for lead in self.leads if lead.name == "target")
+
+    @property
+    def circumference(self) -> float:
+        """2 pi r [m] (shell only)."""
+        return 2.0 * math.pi * self.radius
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Cells: ``dx`` [m] along x in the fine leads, growing by ``grading`` away from them
+    (as in 1D, :func:`meshes.line.build_line_mesh`, with ``sharp_ends`` and ``max_width``);
+    ``cells_across`` over the target's width; ``cells_through`` over its thickness (3D)."""
+
+    dx: float
+    grading: float
+    cells_across: int
+    cells_through: int = 2
+    fine: tuple = ("connector", "target")
+    sharp_ends: tuple = ()
+    max_width: tuple = ()      # ((lead name, width [m]), ...)
+
+
+@dataclass
+class BlockMesh:
+    """A FiPy 2D/3D grid with active cells, metric factors and named cell and face sets.
+
+    Attributes
+    ----------
+    mesh : FiPy grid (local coordinates from 0; add ``origin`` for the conductor's)
+    dimension : 2 or 3
+    conductor : Conductor
+    origin : (x0, y0[, z0]) [m] of the grid's corner
+    axes : tuple of face-coordinate arrays (x, y[, zeta]) [m]
+    active : bool over cells
+    cells : dict lead name -> bool over cells (active cells of that lead)
+    faces : dict -> bool over faces: ``upstream_end``, ``downstream_end`` (exterior x-faces of
+        active cells), ``<lead>_start`` (x-faces between two active cells where a lead begins),
+        ``walls`` (faces of an active cell that carry no flux), ``seam_duplicates`` (the
+        shell's second copy of the periodic seam, kept by FiPy, never used)
+    cell_factor, face_factor : metric factors (see the module docstring)
+    face_axis : 0/1/2 for x/y/zeta faces
+    face_cells : (2, faces) int, the two cells of a face (-1: none); FiPy's normal points from
+        the first to the second (outwards on exterior faces)
+    bands : dict lead name -> tuple of (lo, hi) intervals across [m]
+    edges : dict lead name -> (x0, x1) [m]
+    """
+
+    mesh: object
+    dimension: int
+    conductor: Conductor
+    origin: tuple
+    axes: tuple
+    active: np.ndarray
+    cells: dict
+    faces: dict
+    cell_factor: np.ndarray
+    face_factor: np.ndarray
+    face_axis: np.ndarray
+    face_cells: np.ndarray
+    bands: dict
+    edges: dict
+    periodic: bool = False
+    extras: dict = field(default_factory=dict)
+
+    @property
+    def shape(self) -> tuple:
+        """Cells along each axis (nx, ny[, nz])."""
+        return tuple(len(a) - 1 for a in self.axes)
+
+    @property
+    def volume(self) -> np.ndarray:
+        """True cell volumes g_c V [m^3] (inactive cells: their box volume times 1)."""
+        return self.cell_factor * np.asarray(self.mesh.cellVolumes)
+
+    @property
+    def cell_centers(self) -> np.ndarray:
+        """Cell centres (dim, cells) [m] in the conductor's coordinates."""
+        return np.asarray(self.mesh.cellCenters) + np.asarray(self.origin)[:, None]
+
+    @property
+    def face_area(self) -> np.ndarray:
+        """FiPy face areas (2D: lengths) [m^2 or m]."""
+        return np.asarray(self.mesh._faceAreas)
+
+    @property
+    def face_distance(self) -> np.ndarray:
+        """FiPy distance between the cell centres of a face (exterior: cell to face) [m]."""
+        return np.asarray(self.mesh._cellDistances)
+
+    @property
+    def true_face_area(self) -> np.ndarray:
+        """True face areas [m^2] (0 on walls): g_f A_f, except on the 3D shell's arc faces,
+        where the metric is in the distance and the area is FiPy's."""
+        area = self.face_factor * self.face_area
+        if self.periodic and self.dimension == 3:
+            arc = (self.face_axis == 1) & (self.face_factor > 0)
+            area[arc] = self.face_area[arc]
+        return area
+
+    def geometric_volume(self, name: str | None = None) -> float:
+        """Volume the leads should have: length x width x thickness [m^3]."""
+        leads = self.conductor.leads if name is None else [l for l in self.conductor.leads if l.name == name]
+        return float(sum(l.length * l.width * l.thickness for l in leads))
+
+    def x_plane_faces(self, index: int) -> np.ndarray:
+        """x-faces (bool over faces) on the grid plane x = axes[0][index]."""
+        return self.extras["x_plane"] == index
+
+
+def axis_faces(lo: float, hi: float, breaks, h: float) -> np.ndarray:
+    """Face coordinates [m] on [lo, hi] through every break inside, with cells of about ``h``:
+    each stretch between consecutive breaks gets max(1, round(length/h)) equal cells."""
+    span = hi - lo
+    points = [lo]
+    for b in sorted(float(b) for b in breaks):
+        if lo + _REL * span < b < hi - _REL * span and b - points[-1] > _REL * span:
+            points.append(b)
+    points.append(hi)
+    faces = [np.array([lo])]
+    for a, b in zip(points[:-1], points[1:]):
+        m = max(1, round((b - a) / h))
+        faces.append(a + (b - a) * np.arange(1, m + 1) / m)
+    out = np.concatenate(faces)
+    out[-1] = hi
+    return out
+
+
+def lead_bands(lead: Lead, conductor: Conductor) -> tuple:
+    """Intervals (lo, hi) across [m] occupied by ``lead``.
+
+    Strip: one band centred on y = offset.  Shell (y in [0, 2 pi r)): the whole ring if the
+    width is the circumference, else one tab per angle (default: one at angle 0) of width
+    width/n centred on y = r angle, split in two where it crosses the seam y = 0.
+    """
+    if conductor.shape == "strip":
+        if lead.angles:
+            raise ValueError(f"lead {lead.name!r}: angles are for a cylinder shell; use offset on a strip")
+        half = 0.5 * lead.width
+        return ((lead.offset - half, lead.offset + half),)
+    c = conductor.circumference
+    if lead.offset != 0.0:
+        raise ValueError(f"lead {lead.name!r}: offset is for a strip; give angles on a cylinder shell")
+    if lead.width > c * (1 + 1e-9):
+        raise ValueError(f"lead {lead.name!r}: width {lead.width!r} m exceeds the circumference {c!r} m")
+    if lead.width >= c * (1 - 1e-9):
+        if len(lead.angles) > 1:
+            raise ValueError(f"lead {lead.name!r}: {len(lead.angles)} tabs cannot share the whole circumference")
+        return ((0.0, c),)
+    angles = lead.angles or (0.0,)
+    w = lead.width / len(angles)
+    centres = sorted((conductor.radius * a) % c for a in angles)
+    gaps = np.diff(centres + [centres[0] + c])
+    if np.any(gaps < w * (1 - 1e-9)):
+        raise ValueError(f"lead {lead.name!r}: tabs of width {w!r} m at angles {lead.angles} overlap")
+    bands = []
+    for s in centres:
+        lo, hi = s - 0.5 * w, s + 0.5 * w
+        if lo < 0:
+            bands += [(0.0, hi), (lo + c, c)]
+        elif hi > c:
+            bands += [(lo, c), (0.0, hi - c)]
+        else:
+            bands.append((lo, hi))
+    return tuple(sorted(bands))
+
+
+def _x_layout(conductor: Conductor, res: Resolution):
+    """Cell widths along x [m] and the x-range of each lead, from the 1D line builder."""
+    parts = [Part(lead.name, lead.length, lead.area) for lead in conductor.leads]
+    line = build_line_mesh(parts, dx=res.dx, grading=res.grading, fine=res.fine,
+                           sharp_ends=res.sharp_ends, max_width=dict(res.max_width))
+    faces = np.concatenate([[line.face_x[0]], line.face_x[0] + np.cumsum(line.dx)])
+    return faces, line.edges, {name: np.flatnonzero(mask) for name, mask in line.cells.items()}
+
+
+def _fipy_grid(widths, periodic):
+    from fipy.meshes.nonUniformGrid2D import NonUniformGrid2D
+    from fipy.meshes.nonUniformGrid3D import NonUniformGrid3D
+    from fipy.meshes.periodicGrid2D import PeriodicGrid2DTopBottom
+    from fipy.meshes.periodicGrid3D import PeriodicGrid3DTopBottom
+
+    if len(widths) == 2:
+        cls = PeriodicGrid2DTopBottom if periodic else NonUniformGrid2D
+        return cls(dx=widths[0], dy=widths[1])
+    cls = PeriodicGrid3DTopBottom if periodic else NonUniformGrid3D
+    return cls(dx=widths[0], dy=widths[1], dz=widths[2])
+
+
+def build_block_mesh(conductor: Conductor, resolution: Resolution, dimension: int) -> BlockMesh:
+    """Mesh ``conductor`` in ``dimension`` 2 or 3 with ``resolution``; see the module docstring.
+
+    Raises ValueError for a geometry that cannot be meshed (leads that do not touch, tabs that
+    overlap, a shell thicker than its radius).
+    """
+    if dimension not in (2, 3):
+        raise ValueError(f"dimension must be 2 or 3, got {dimension!r}")
+    c, leads = conductor, conductor.leads
+    shell = c.shape == "shell"
+    x_faces, edges, x_cells = _x_layout(c, resolution)
+    bands = {lead.name: lead_bands(lead, c) for lead in leads}
+    for a, b in zip(leads[:-1], leads[1:]):
+        if not any(min(h1, h2) > max(l1, l2) for l1, h1 in bands[a.name] for l2, h2 in bands[b.name]):
+            raise ValueError(f"leads {a.name!r} and {b.name!r} do not touch across the width")
+    target = c.target
+    if shell:
+        y_lo, y_hi = 0.0, c.circumference
+    else:
+        y_lo = min(lo for bs in bands.values() for lo, _ in bs)
+        y_hi = max(hi for bs in bands.values() for _, hi in bs)
+    breaks = [v for bs in bands.values() for band in bs for v in band]
+    y_faces = axis_faces(y_lo, y_hi, breaks, target.width / resolution.cells_across)
+    axes = [x_faces, y_faces]
+    if dimension == 3:
+        t_max = max(lead.thickness for lead in leads)
+        if shell and 0.5 * t_max >= c.radius:
+            raise ValueError("the shell is thicker than its radius")
+        z_breaks = [s * 0.5 * lead.thickness for lead in leads for s in (-1, 1)]
+        axes.append(axis_faces(-0.5 * t_max, 0.5 * t_max, z_breaks,
+                               target.thickness / max(1, resolution.cells_through)))
+    mesh = _fipy_grid([np.diff(a) for a in axes], periodic=shell)
+    origin = tuple(float(a[0]) for a in axes)
+    shape = tuple(len(a) - 1 for a in axes)
+    active, lead_index = _activity(leads, bands, x_cells, axes, shape)
+    cells = {lead.name: active & (lead_index == n) for n, lead in enumerate(leads)}
+    lead_thickness = np.array([lead.thickness for lead in leads])
+    centers = np.asarray(mesh.cellCenters) + np.asarray(origin)[:, None]
+    if dimension == 2:
+        cell_factor = np.where(active, lead_thickness[lead_index], 1.0)
+    elif shell:
+        cell_factor = np.where(active, (c.radius + centers[2]) / c.radius, 1.0)
+    else:
+        cell_factor = np.ones(len(active))
+    faces, face_factor, face_axis, face_cells, plane = _faces(mesh, origin, x_faces, active, lead_index,
+                                                              lead_thickness, c, dimension)
+    return BlockMesh(mesh=mesh, dimension=dimension, conductor=c, origin=origin, axes=tuple(axes),
+                     active=active, cells=cells, faces=faces, cell_factor=cell_factor,
+                     face_factor=face_factor, face_axis=face_axis, face_cells=face_cells,
+                     bands=bands, edges=dict(edges), periodic=shell,
+                     extras={"x_plane": plane, "lead_index": lead_index})
+
+
+def _activity(leads, bands, x_cells, axes, shape):
+    """(active, lead index) over cells: a cell is active if its centre lies inside its lead's
+    bands across and within the lead's thickness (3D); the lead follows from the x-column."""
+    lead_of_x = np.empty(shape[0], dtype=int)
+    for n, lead in enumerate(leads):
+        lead_of_x[x_cells[lead.name]] = n
+    yc = 0.5 * (axes[1][1:] + axes[1][:-1])
+    in_band = np.zeros((len(leads), shape[1]), dtype=bool)
+    for n, lead in enumerate(leads):
+        for lo, hi in bands[lead.name]:
+            in_band[n] |= (yc > lo) & (yc < hi)
+    active = in_band[lead_of_x[None, :], np.arange(shape[1])[:, None]]          # (ny, nx)
+    if len(axes) == 3:
+        thick = np.array([lead.thickness for lead in leads])[lead_of_x]          # (nx,)
+        zc = 0.5 * (axes[2][1:] + axes[2][:-1])
+        active = active[None, :, :] & (np.abs(zc)[:, None, None] < 0.5 * thick[None, None, :])
+    return active.ravel(), np.broadcast_to(lead_of_x, shape[::-1]).ravel()
+
+
+def _faces(mesh, origin, x_faces, active, lead_index, lead_thickness, conductor, dimension):
+    """Named face sets, metric factors, axes, cells and x-plane index of every face."""
+    normals = np.asarray(mesh.faceNormals)
+    face_axis = np.argmax(np.abs(normals), axis=0)
+    fc = mesh.faceCellIDs
+    face_cells = np.asarray(fc.filled(-1), dtype=np.int64) if hasattr(fc, "filled") else np.asarray(fc)
+    c0, c1 = face_cells
+    act0 = active[c0]
+    act1 = np.where(c1 >= 0, active[np.maximum(c1, 0)], False)
+    nfaces = face_cells.shape[1]
+    shell = conductor.shape == "shell"
+    seam = np.asarray(mesh.facesTop, dtype=bool) if shell else np.zeros(nfaces, dtype=bool)
+    face_centres = np.asarray(mesh.faceCenters) + np.asarray(origin)[:, None]
+    exterior_x = (c1 < 0) & act0 & (face_axis == 0)
+    upstream = exterior_x & (normals[0] < 0)          # exterior normals point outwards
+    downstream = exterior_x & (normals[0] > 0)
+    live = ((act0 & act1) | upstream | downstream) & ~seam
+    walls = (act0 | act1) & ~live & ~seam
+
+    face_factor = np.zeros(nfaces)
+    if dimension == 2:
+        t0 = np.where(act0, lead_thickness[lead_index[c0]], np.inf)
+        t1 = np.where(act1, lead_thickness[lead_index[np.maximum(c1, 0)]], np.inf)
+        face_factor[live] = np.minimum(t0, t1)[live]
+    elif shell:
+        r_rel = (conductor.radius + face_centres[2]) / conductor.radius
+        face_factor[live] = np.where(face_axis == 1, 1.0 / r_rel, r_rel)[live]
+    else:
+        face_factor[live] = 1.0
+
+    faces = {"upstream_end": upstream, "downstream_end": downstream, "walls": walls,
+             "seam_duplicates": seam & (act0 | act1)}
+    lead1 = lead_index[np.maximum(c1, 0)]
+    junction = act0 & act1 & (face_axis == 0) & (lead_index[c0] != lead1)
+    for n, lead in enumerate(conductor.leads[1:], start=1):
+        faces[f"{lead.name}_start"] = junction & (lead1 == n)
+    plane = np.full(nfaces, -1)
+    xf = face_axis == 0
+    k = np.clip(np.searchsorted(x_faces, face_centres[0, xf]), 1, len(x_faces) - 1)
+    nearer = np.abs(x_faces[k - 1] - face_centres[0, xf]) < np.abs(x_faces[k] - face_centres[0, xf])
+    plane[xf] = k - nearer
+    return faces, face_factor, face_axis, face_cells, plane
