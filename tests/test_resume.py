@@ -95,3 +95,31 @@ def test_resume_without_checkpoint_is_a_user_error(tmp_path):
     assert proc.wait(timeout=60) == 2
     err = proc.stderr.read()
     assert "nothing to resume" in err and "Traceback" not in err
+
+
+def test_solver_failure_keeps_finished_outputs_marked_incomplete(tmp_path, monkeypatch):
+    """A failure in the time loop: exit 1, no results folder, and DIR.incomplete/ holds the
+    outputs finished before it, with complete = false and the error in summary.json."""
+    from solver import cli
+    from solver.errors import SolverError
+    from solver.stepper import CachedStepper
+
+    case = tmp_path / "case.yaml"
+    case.write_text(CASE.replace("fv: {time_steps: 15000}", "fv: {time_steps: 2000}"))
+    original, calls = CachedStepper.advance, {"n": 0}
+
+    def failing(self, c, step, current):
+        calls["n"] += 1
+        if calls["n"] > 1500:
+            raise SolverError(f"injected failure at step {step.t0:.6g} s -> {step.t1:.6g} s")
+        return original(self, c, step, current)
+
+    monkeypatch.setattr(CachedStepper, "advance", failing)
+    out = tmp_path / "out"
+    assert cli.main(["run", str(case), "--out", str(out)]) == 1
+    assert not out.exists()
+    partial = tmp_path / "out.incomplete"
+    summary = json.loads((partial / "summary.json").read_text())
+    assert summary["complete"] is False and "injected failure" in summary["error"]
+    head, series = read_series(partial)
+    assert 0 < len(series) < 300 and head[0] == "time_s"
