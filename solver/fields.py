@@ -122,11 +122,11 @@ def write_fields(folder, result) -> list:
     """Write the snapshots of ``result`` (a 2D/3D RunResult with ``fields``) into
     ``folder/fields/``; returns the written paths relative to ``folder`` (for summary.json's
     ``files``), [] when the run kept no snapshot."""
-    import meshio
-
     snap = getattr(result, "fields", None)
     if not snap or not snap.get("c"):
         return []
+    import meshio
+
     model = snap["model"]
     block, drift = model.block, model.drift
     out = Path(folder) / "fields"
