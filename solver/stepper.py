@@ -357,9 +357,12 @@ class LadderStepper(CachedStepper):
 
     name = "ladder"
     MISMATCH_TOLERANCE = 1e-5
+    LARGE = 300_000
 
-    def __init__(self, operator, volume, backend="splu", ratio=math.sqrt(2.0), cache_size=4,
+    def __init__(self, operator, volume, backend="splu", ratio=math.sqrt(2.0), cache_size=None,
                  rtol=1e-12, rates=None):
+        if cache_size is None:      # an LU of 1e6 2D cells is ~1 GB: keep two above LARGE cells
+            cache_size = 4 if len(volume) <= self.LARGE else 2
         super().__init__(operator, volume, cache_size=cache_size)
         if backend not in ("splu", "amg"):
             raise ValueError(f"backend must be splu or amg; got {backend!r}")
