@@ -195,7 +195,7 @@ def _angles(value):
                            f'ambiguous); got {show(item)}', str(k))
         try:
             x = to_si(item, "dimensionless")
-        except QuantityError as exc:
+        except QuantityError:
             raise _problem(f'expected an angle with a unit, such as "90 deg"; got {show(item)}',
                            str(k)) from None
         if not math.isfinite(x):

@@ -346,11 +346,11 @@ class LadderStepper(CachedStepper):
 
     Conservative finish (``rates``, the model's ``boundary_rates``): the step must satisfy
     sum V (c' - c)/dt = theta R(c') + (1 - theta) R(c), R = inflow - outflow from the face
-    formulas.  Round-off breaks it by up to ~1e-7 of the flows in 3D: far cells 1 m long and
-    25 um thick have through-thickness coefficients 1e9 times the boundary flows, and both
-    FiPy's assembly and the LU solve err by eps times those.  So the solution gets
-    c' += beta max(c', 0) with beta restoring the balance (a relative change ~1e-7 x dt x
-    flow / content per step: far below the discretisation error); a mismatch above
+    formulas.  Round-off breaks it by up to a few 1e-6 of the flows in 3D (2e-11 in 2D): far
+    cells 1 m long and 25 um thick have through-thickness coefficients 1e9 times the boundary
+    flows, and both FiPy's assembly and the LU solve err by eps times those.  So the solution
+    gets c' += beta max(c', 0) with beta restoring the balance (a relative change below
+    ~1e-6 x dt x flow / content per step: far below the discretisation error); a mismatch above
     ``MISMATCH_TOLERANCE`` of the flows is not round-off and raises SolverError (operator and
     boundary rates disagree).  ``stats`` records iterations and the largest mismatch.
     """
