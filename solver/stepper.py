@@ -241,19 +241,24 @@ class CachedStepper:
             self._flux[key] = FluxForm(self._ops[key][0])
         return self._ops[key]
 
-    def _factor(self, current, dt, theta):
-        key = (float(current), float(dt), float(theta))
+    def _cached(self, key, build):
+        """The factorisation cached under ``key``, built by ``build()`` on a miss (LRU)."""
         if key in self._lu:
             self._lu.move_to_end(key)
             return self._lu[key]
-        K, _ = self.operators(current)
-        M = (sp.diags(self.volume / dt) - theta * K).tocsc()
-        lu = _TridiagonalLU(M) if _is_banded(M) else splu(M, permc_spec="COLAMD")
+        value = self._lu[key] = build()
         self.factorisations += 1
-        self._lu[key] = (M, lu)
         if len(self._lu) > self.cache_size:
             self._lu.popitem(last=False)
-        return M, lu
+        return value
+
+    def _factor(self, current, dt, theta):
+        def build():
+            K, _ = self.operators(current)
+            M = (sp.diags(self.volume / dt) - theta * K).tocsc()
+            return M, (_TridiagonalLU(M) if _is_banded(M) else splu(M, permc_spec="COLAMD"))
+
+        return self._cached((float(current), float(dt), float(theta)), build)
 
     def advance(self, c, step, current):
         """Density after ``step`` [m^-3] from ``c`` with the current ``current`` [A].
@@ -380,25 +385,21 @@ class LadderStepper(CachedStepper):
         return self._abs[key]
 
     def _preconditioner(self, current, k, theta):
-        key = (float(current), int(k), float(theta))
-        if key in self._lu:
-            self._lu.move_to_end(key)
-            return self._lu[key]
-        K, _ = self.operators(current)
         dt = self.ratio ** k
-        M = (sp.diags(self.volume / dt) - theta * K).tocsc()
-        if self.backend == "splu":      # structurally symmetric: minimum degree on A + A^T
-            solve = splu(M, permc_spec="MMD_AT_PLUS_A", options={"SymmetricMode": True}).solve
-        else:
-            import pyamg
 
-            solve = pyamg.ruge_stuben_solver(M.tocsr(), presmoother=AMG_SMOOTHER[0],
-                                             postsmoother=AMG_SMOOTHER[1]).aspreconditioner(cycle="V")
-        self.factorisations += 1
-        self._lu[key] = (dt, solve, M.tocsr())
-        if len(self._lu) > self.cache_size:
-            self._lu.popitem(last=False)
-        return dt, solve, M
+        def build():
+            K, _ = self.operators(current)
+            M = (sp.diags(self.volume / dt) - theta * K).tocsc()
+            if self.backend == "splu":      # structurally symmetric: minimum degree on A + A^T
+                solve = splu(M, permc_spec="MMD_AT_PLUS_A", options={"SymmetricMode": True}).solve
+            else:
+                import pyamg
+
+                solve = pyamg.ruge_stuben_solver(M.tocsr(), presmoother=AMG_SMOOTHER[0],
+                                                 postsmoother=AMG_SMOOTHER[1]).aspreconditioner(cycle="V")
+            return dt, solve, M.tocsr()
+
+        return self._cached((float(current), int(k), float(theta)), build)
 
     def _conserve(self, c, x, step, current):
         """x + beta max(x, 0) restoring the step's balance with the boundary rates."""
