@@ -40,7 +40,8 @@ class LineMesh:
 
     Attributes
     ----------
-    mesh : fipy.Grid1D
+    mesh : fipy.Grid1D (local coordinates from 0: add ``origin``; a translated FiPy mesh would
+        be a second copy of every geometric array)
     parts : tuple of Part, left to right
     cells : dict name -> bool array over cells (one per part)
     faces : dict name -> bool array over faces: ``upstream_end`` and ``downstream_end``
@@ -57,11 +58,12 @@ class LineMesh:
     cell_area: np.ndarray
     face_area: np.ndarray
     edges: dict = field(default_factory=dict)
+    origin: float = 0.0
 
     @property
     def x(self) -> np.ndarray:
         """Cell centres [m]."""
-        return np.asarray(self.mesh.cellCenters[0])
+        return np.asarray(self.mesh.cellCenters[0]) + self.origin
 
     @property
     def dx(self) -> np.ndarray:
@@ -76,7 +78,7 @@ class LineMesh:
     @property
     def face_x(self) -> np.ndarray:
         """Face positions [m]."""
-        return np.asarray(self.mesh.faceCenters[0])
+        return np.asarray(self.mesh.faceCenters[0]) + self.origin
 
 
 def graded_widths(length: float, first: float, grading: float, max_width: float = math.inf) -> np.ndarray:
@@ -157,7 +159,7 @@ def build_line_mesh(parts, dx: float, grading: float, fine=("connector", "target
 
     target_start = sum(p.length for p in parts[: names.index("target")])
     all_w = np.concatenate(widths)
-    mesh = Grid1D(dx=all_w) + [[-target_start]]
+    mesh = Grid1D(dx=all_w)
 
     counts = [len(w) for w in widths]
     bounds = np.concatenate([[0], np.cumsum(counts)])
@@ -185,4 +187,4 @@ def build_line_mesh(parts, dx: float, grading: float, fine=("connector", "target
         mask[bounds[i]] = True
         faces[f"{p.name}_start"] = mask
     return LineMesh(mesh=mesh, parts=parts, cells=cells, faces=faces,
-                    cell_area=cell_area, face_area=face_area, edges=edges)
+                    cell_area=cell_area, face_area=face_area, edges=edges, origin=-target_start)

@@ -23,7 +23,7 @@ from .errors import CaseError, SolverError
 from .fields import field_output_indices
 from .fv import LineModel, far_field_length
 from .schedule import schedule_from_spec
-from .stepper import CachedStepper, FiPyStepper, LadderStepper, StepState, plan_steps
+from .stepper import CachedStepper, FiPyStepper, LadderStepper, StepState, dot, plan_steps
 
 __all__ = ["RunResult", "run_case", "build_line_model", "line_layout", "LineLayout", "CONSERVATION_TOLERANCE"]
 
@@ -307,7 +307,7 @@ def _run_fv(case, derived, *, store_profiles, progress, stop_after, resume, chec
     stepper = make_stepper(case, model)
     target = _index(model.cells["target"])
     volume, volume_target = model.volume, model.volume[target]
-    total0 = float(volume @ c0)
+    total0 = dot(volume, c0)
     if resume is None:
         state = StepState(t=0.0, c=c0.copy(), next_step=0,
                           integrals={"n_target_dt": 0.0, "inflow": 0.0, "outflow": 0.0,
@@ -319,7 +319,7 @@ def _run_fv(case, derived, *, store_profiles, progress, stop_after, resume, chec
     snapshot_at, snapshots = field_output_indices(case, times), []
     c, acc = state.c, dict(state.integrals)
     scale = max(total0, model.electron_density * float(volume_target.sum()), 1e-300)
-    n_old = float(volume_target @ c[target])
+    n_old = dot(volume_target, c[target])
     edges, currents = schedule.pieces(T)
     done = 0
     try:
@@ -332,9 +332,9 @@ def _run_fv(case, derived, *, store_profiles, progress, stop_after, resume, chec
             rates_new = model.boundary_rates(c_new, current)
             acc["inflow"] += dt * (th * rates_new[0] + (1 - th) * rates_old[0])
             acc["outflow"] += dt * (th * rates_new[1] + (1 - th) * rates_old[1])
-            n_new = float(volume_target @ c_new[target])
+            n_new = dot(volume_target, c_new[target])
             acc["n_target_dt"] += 0.5 * dt * (n_old + n_new)
-            balance = (float(volume @ c_new) - total0 - acc["inflow"] + acc["outflow"]) / scale
+            balance = (dot(volume, c_new) - total0 - acc["inflow"] + acc["outflow"]) / scale
             acc["worst_balance"] = max(acc["worst_balance"], abs(balance))
             acc["min_density"] = min(acc["min_density"], float(c_new.min()))
             if acc["min_density"] < -NEGATIVE_TOLERANCE * model.electron_density:
@@ -381,7 +381,7 @@ def _run_fv(case, derived, *, store_profiles, progress, stop_after, resume, chec
         "convection": case.fv.convection,
         "factorisations": getattr(stepper, "factorisations", None),
         **({"stepper_stats": stepper.stats} if hasattr(stepper, "stats") else {}),
-        "conservation": {"initial_content": total0, "final_content": float(volume @ c),
+        "conservation": {"initial_content": total0, "final_content": dot(volume, c),
                          "inflow": acc["inflow"], "outflow": acc["outflow"],
                          "worst_relative_balance": acc["worst_balance"],
                          "tolerance": CONSERVATION_TOLERANCE},

@@ -27,9 +27,10 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import splu
 
 from .errors import SolverError
+from . import tridiagonal
 
 __all__ = ["THETA", "Step", "plan_steps", "StepState", "CachedStepper", "FiPyStepper",
-           "LadderStepper", "ladder_step", "RESIDUAL_TOLERANCE"]
+           "LadderStepper", "ladder_step", "StepMatrix", "dot", "RESIDUAL_TOLERANCE"]
 
 THETA = {"crank-nicolson": 0.5, "implicit-euler": 1.0}
 RESIDUAL_TOLERANCE = 1e-9   # max |M x - b| / max|b| accepted from any linear solve
@@ -175,6 +176,14 @@ class FluxForm:
         self.n = K.shape[0]
         self._chain = bool(np.all(self.j == self.i + 1)) and len(self.i) == self.n - 1
 
+    def rhs(self, c, f):
+        """(K c + f, max |K c + f|) [1/s]; compiled along a 1D chain."""
+        if self._chain and tridiagonal.AVAILABLE:
+            return tridiagonal.chain_rhs(c, f, self.w, self.net, self.d)
+        out = self @ c
+        out += f
+        return out, float(np.max(np.abs(out)))
+
     def __matmul__(self, c):
         flow = self.w * (c[self.i] - c[self.j]) + self.net * c[self.i]
         out = self.d * c
@@ -186,49 +195,40 @@ class FluxForm:
         return out
 
 
-class _TridiagonalLU:
-    """LAPACK gttrf/gttrs factorisation of a tridiagonal matrix (the 1D operator): the
-    banded solve re-used across steps, cheaper than SuperLU's general sparse triangular solves."""
+class StepMatrix:
+    """A sparse step matrix M = V/dt - theta K (``matrix``, scipy CSC) and its residual
+    r = M x - b, computed from M itself (never from its factors); ``tridiagonal.TridiagonalMatrix``
+    is the same for 1D."""
 
     def __init__(self, M):
-        from scipy.linalg import lapack
+        self.matrix = sp.csc_matrix(M)
 
-        dia = M.todia()
-        diag = {int(o): row for o, row in zip(dia.offsets, dia.data)}
-        n = M.shape[0]
-        zero = np.zeros(n)
-        lower = diag.get(-1, zero)[:n - 1]
-        main = diag.get(0, zero)
-        upper = diag.get(1, zero)[1:]
-        self._factors = lapack.dgttrf(lower, main, upper)
-        if self._factors[-1] != 0:
-            raise SolverError(f"tridiagonal factorisation failed (LAPACK info {self._factors[-1]})")
-        self._gttrs = lapack.dgttrs
-
-    def solve(self, b):
-        dl, d, du, du2, ipiv, _ = self._factors
-        x, info = self._gttrs(dl, d, du, du2, ipiv, b)
-        if info != 0:
-            raise SolverError(f"tridiagonal solve failed (LAPACK info {info})")
-        return x
+    def residual(self, x, b):
+        """(r = M x - b, sum r, max |r|)."""
+        r = self.matrix @ x
+        r -= b
+        return r, float(r.sum()), float(np.max(np.abs(r)))
 
 
 class CachedStepper:
     """Theta-scheme stepper that re-uses assembled operators and LU factorisations.
 
     ``operator(current) -> (K, f)`` assembles the spatial operator; ``volume`` is V [m^3].
-    Tridiagonal systems (1D) use LAPACK's banded LU, others SuperLU.  Up to ``cache_size``
+    Column diagonally dominant tridiagonal systems (1D) use the compiled Thomas LU and flux
+    kernels of ``solver.tridiagonal`` (when its C extension is built), others SuperLU.  Up to ``cache_size``
     factorisations are kept (least recently used dropped): the step plan uses each step size
     over one contiguous interval, so a few suffice (two currents of a square wave included).
     """
 
     name = "cached"
 
-    def __init__(self, operator, volume, cache_size=8):
+    def __init__(self, operator, volume, cache_size=4):
         self._assemble = operator
         self.volume = np.asarray(volume, float)
+        self._volume_max = float(np.max(self.volume))
         self._ops = {}
         self._flux = {}
+        self._bands = {}
         self._lu = OrderedDict()
         self.cache_size = cache_size
         self.factorisations = 0
@@ -238,7 +238,10 @@ class CachedStepper:
         key = float(current)
         if key not in self._ops:
             self._ops[key] = self._assemble(key)
-            self._flux[key] = FluxForm(self._ops[key][0])
+            K = self._ops[key][0]
+            self._flux[key] = FluxForm(K)
+            if tridiagonal.AVAILABLE and tridiagonal.is_tridiagonal(K):
+                self._bands[key] = tridiagonal.TridiagonalMatrix.from_sparse(K)
         return self._ops[key]
 
     def _cached(self, key, build):
@@ -255,8 +258,13 @@ class CachedStepper:
     def _factor(self, current, dt, theta):
         def build():
             K, _ = self.operators(current)
+            bands = self._bands.get(float(current))
+            if bands is not None:
+                M = bands.shifted(self.volume / dt, -theta)
+                if M.column_dominant():
+                    return M, tridiagonal.ThomasLU(M)
             M = (sp.diags(self.volume / dt) - theta * K).tocsc()
-            return M, (_TridiagonalLU(M) if _is_banded(M) else splu(M, permc_spec="COLAMD"))
+            return StepMatrix(M), splu(M, permc_spec="COLAMD")
 
         return self._cached((float(current), float(dt), float(theta)), build)
 
@@ -268,29 +276,21 @@ class CachedStepper:
         the conservation balance at round-off over thousands of large late-time steps).
         """
         dt = step.dt
-        K, f = self.operators(current)
+        _, f = self.operators(current)
         M, lu = self._factor(current, dt, step.theta)
-        rhs = self._flux[float(current)] @ c
-        rhs += f
+        rhs, rhs_max = self._flux[float(current)].rhs(c, f)
         delta = lu.solve(rhs)
-        residual = M @ delta
-        residual -= rhs
+        residual, created, worst = M.residual(delta, rhs)
         # dt * sum(residual) is exactly the number of electrons this solve created or lost:
         # refine (once) when it exceeds 1e-15 of the content, so that conservation holds to
         # round-off over many thousands of steps.
-        if dt * abs(residual.sum()) > 1e-15 * abs(self.volume @ c):
+        if dt * abs(created) > 1e-15 * abs(dot(self.volume, c)):
             delta -= lu.solve(residual)
-            residual = M @ delta
-            residual -= rhs
-        scale = max(np.max(np.abs(rhs)), np.max(np.abs(c)) * np.max(self.volume) / dt * np.finfo(float).eps)
+            residual, created, worst = M.residual(delta, rhs)
+        scale = max(rhs_max, np.max(np.abs(c)) * self._volume_max / dt * np.finfo(float).eps)
         delta += c
-        _check_solution(delta, np.max(np.abs(residual)), scale, step, "cached stepper")
+        _check_solution(delta, worst, scale, step, "cached stepper")
         return delta
-
-
-def _is_banded(M, width=1):
-    coo = M.tocoo()
-    return coo.nnz == 0 or int(np.max(np.abs(coo.row - coo.col))) <= width
 
 
 class FiPyStepper:
@@ -329,10 +329,10 @@ class FiPyStepper:
         return x
 
 
-def _dot(a, b):
+def dot(a, b):
     """sum a_i b_i without BLAS: OpenBLAS's threaded ddot is ~100x slower than this on a
-    loaded 2-core box (threads spin against each other); set OPENBLAS_NUM_THREADS=1."""
-    return float(np.sum(a * b))
+    loaded 2-core box (threads spin against each other)."""
+    return float(np.einsum("i,i->", a, b))
 
 
 class LadderStepper(CachedStepper):
@@ -406,7 +406,7 @@ class LadderStepper(CachedStepper):
         dt, theta = step.dt, step.theta
         net = lambda y: float(np.subtract(*self.rates(y, current)))   # noqa: E731
         net_old, net_new, net_zero = net(c), net(x), net(np.zeros_like(x))
-        change = self.volume * (x - c)      # (sums of products, not BLAS dots: see _dot)
+        change = self.volume * (x - c)      # (sums of products, not BLAS dots: see dot)
         created = float(np.sum(change)) / dt - theta * net_new - (1.0 - theta) * net_old
         flows = float(np.sum(np.abs(change))) / dt + abs(net_old) + abs(net_new)
         if flows <= 0:
@@ -417,7 +417,7 @@ class LadderStepper(CachedStepper):
             raise SolverError(f"{self.name}: at step {step.t0:.6g} s -> {step.t1:.6g} s the operator "
                               f"and the boundary rates disagree by {mismatch:.3e} of the flows")
         weight = np.maximum(x, 0.0)
-        denom = _dot(self.volume, weight) / dt - theta * (net(weight) - net_zero)
+        denom = dot(self.volume, weight) / dt - theta * (net(weight) - net_zero)
         return x - (created / denom) * weight if denom > 0 else x
 
     def advance(self, c, step, current):
@@ -434,7 +434,7 @@ class LadderStepper(CachedStepper):
         dt_k, precond, M = self._preconditioner(current, k, theta)
         if dt_k != dt:
             M = (sp.diags(self.volume / dt) - theta * K).tocsr()
-        floor_norm = math.sqrt(_dot(floor, floor))
+        floor_norm = math.sqrt(dot(floor, floor))
         if dt_k == dt and self.backend == "splu":
             delta = precond(rhs)
             self.stats["direct_solves"] += 1

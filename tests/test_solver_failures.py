@@ -222,7 +222,7 @@ def test_corrupted_factorisation_is_caught_by_the_residual_check(corruption, mon
         if corruption == "one-entry":
             return M, _CorruptLU(lu, entry_error=1e-2)
         if corruption == "perturbed-matrix":                  # LU of a matrix 1e-3 off
-            return M, splu((M * (1.0 + 1e-3)).tocsc())
+            return M, splu((M.matrix * (1.0 + 1e-3)).tocsc())
         K, _ = self.operators(current)                        # LU of another step size
         return M, splu((sp.diags(self.volume / (2 * dt)) - theta * K).tocsc())
 
