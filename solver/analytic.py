@@ -39,7 +39,7 @@ Return values are numpy arrays (numpy scalars for scalar input).
 from __future__ import annotations
 
 import numpy as np
-from scipy import integrate, special
+from scipy import special
 
 from .errors import SolverError
 
@@ -302,6 +302,8 @@ def cumulative_time_integral(f, times, breakpoints=(), rtol=1e-12, limit=1000):
     Raises SolverError if quad reports a failure whose error estimate exceeds rtol times the
     accumulated |integral| at that piece, or if f is not finite.
     """
+    from scipy import integrate     # here, not at the top: it costs 21 MB that FV runs never need
+
     times = np.asarray(times, dtype=float)
     flat = times.ravel()
     if flat.size and (np.any(~np.isfinite(flat)) or np.any(flat < 0) or np.any(np.diff(flat) < 0)):

@@ -176,13 +176,14 @@ class FluxForm:
         self.n = K.shape[0]
         self._chain = bool(np.all(self.j == self.i + 1)) and len(self.i) == self.n - 1
 
-    def rhs(self, c, f):
-        """(K c + f, max |K c + f|) [1/s]; compiled along a 1D chain."""
-        if self._chain and tridiagonal.AVAILABLE:
-            return tridiagonal.chain_rhs(c, f, self.w, self.net, self.d)
+    def rhs(self, c, f, volume):
+        """(K c + f [1/s], max |K c + f|, max |c|, sum volume c): what a step needs of c, in
+        one compiled pass along a 1D chain."""
+        if self._chain and self.n > 1 and tridiagonal.AVAILABLE:
+            return tridiagonal.chain_rhs(c, f, self.w, self.net, self.d, volume)
         out = self @ c
         out += f
-        return out, float(np.max(np.abs(out)))
+        return out, float(np.max(np.abs(out))), float(np.max(np.abs(c))), dot(volume, c)
 
     def __matmul__(self, c):
         flow = self.w * (c[self.i] - c[self.j]) + self.net * c[self.i]
@@ -278,16 +279,16 @@ class CachedStepper:
         dt = step.dt
         _, f = self.operators(current)
         M, lu = self._factor(current, dt, step.theta)
-        rhs, rhs_max = self._flux[float(current)].rhs(c, f)
+        rhs, rhs_max, c_max, content = self._flux[float(current)].rhs(c, f, self.volume)
         delta = lu.solve(rhs)
         residual, created, worst = M.residual(delta, rhs)
         # dt * sum(residual) is exactly the number of electrons this solve created or lost:
         # refine (once) when it exceeds 1e-15 of the content, so that conservation holds to
         # round-off over many thousands of steps.
-        if dt * abs(created) > 1e-15 * abs(dot(self.volume, c)):
+        if dt * abs(created) > 1e-15 * abs(content):
             delta -= lu.solve(residual)
             residual, created, worst = M.residual(delta, rhs)
-        scale = max(rhs_max, np.max(np.abs(c)) * self._volume_max / dt * np.finfo(float).eps)
+        scale = max(rhs_max, c_max * self._volume_max / dt * np.finfo(float).eps)
         delta += c
         _check_solution(delta, worst, scale, step, "cached stepper")
         return delta

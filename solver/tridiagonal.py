@@ -60,12 +60,13 @@ def _f64(a):
     return np.ascontiguousarray(a, dtype=float)
 
 
-def chain_rhs(c, f, w, net, d):
-    """(K c + f [1/s], max |K c + f|) for face fluxes ``w``, ``net`` (length n - 1) and column
-    sums ``d`` of a chain (``solver.stepper.FluxForm``)."""
+def chain_rhs(c, f, w, net, d, volume):
+    """(K c + f [1/s], max |K c + f|, max |c|, sum volume c) in one pass, for face fluxes
+    ``w``, ``net`` (length n - 1 >= 1) and column sums ``d`` of a chain
+    (``solver.stepper.FluxForm``)."""
     c, f = _f64(c), _f64(f)
     out = np.empty_like(c)
-    return out, _c.chain_rhs(c, f, w, net, d, out)
+    return (out, *_c.chain_rhs(c, f, w, net, d, _f64(volume), out))
 
 
 class TridiagonalMatrix:

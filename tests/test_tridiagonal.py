@@ -62,11 +62,13 @@ def test_chain_rhs_matches_the_sparse_product():
     K = -random_m_matrix(300) + sp.diags(np.full(300, 1.0))      # any chain operator
     flux = FluxForm(K)
     rng = np.random.default_rng(3)
-    c, f = rng.uniform(0, 1, 300), rng.normal(size=300)
-    out, biggest = tri.chain_rhs(c, f, flux.w, flux.net, flux.d)
+    c, f, volume = rng.uniform(0, 1, 300), rng.normal(size=300), rng.uniform(1, 2, 300)
+    out, biggest, c_max, content = tri.chain_rhs(c, f, flux.w, flux.net, flux.d, volume)
     expected = K @ c + f
     np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12 * np.max(np.abs(expected)))
     assert biggest == pytest.approx(np.max(np.abs(out)), rel=1e-15)
+    assert c_max == np.max(c)
+    assert content == pytest.approx(np.dot(volume, c), rel=1e-13)
 
 
 def test_a_matrix_that_is_not_column_dominant_goes_to_superlu():
