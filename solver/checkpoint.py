@@ -2,7 +2,7 @@
 
 A run that will write results to ``DIR`` keeps its checkpoint in the sibling folder
 ``.DIR.checkpoint/``: the resolved case (``case.resolved.yaml``) and ``state.npz`` (time,
-density, index of the next step, running integrals, finished outputs).  Every write goes to a
+density, index of the next step, running integrals, finished outputs, field snapshots taken).  Every write goes to a
 temporary file renamed over the old one, so a kill leaves either the old or the new checkpoint.
 Resuming replays nothing: the stepper continues from the saved step with the saved density, so
 the resumed run reproduces the uninterrupted one.
@@ -48,11 +48,15 @@ class Checkpointer:
 
     def save(self, state: StepState, records: dict):
         tmp = self.folder / f"state.tmp-{os.getpid()}.npz"
+        snapshots = records.get("snapshots", [])
+        fields = np.asarray([c for _, c in snapshots], dtype=float).reshape(len(snapshots), len(state.c))
         np.savez(tmp, t=state.t, c=state.c, next_step=state.next_step,
                  integrals=json.dumps(state.integrals),
                  index=np.asarray(records["index"], dtype=np.int64),
                  n_target=np.asarray(records["n_target"], dtype=float),
-                 n_target_dt=np.asarray(records["n_target_dt"], dtype=float))
+                 n_target_dt=np.asarray(records["n_target_dt"], dtype=float),
+                 snapshot_index=np.asarray([k for k, _ in snapshots], dtype=np.int64),
+                 snapshot_c=fields)
         os.replace(tmp, self.folder / "state.npz")
         self.saved += 1
 
@@ -68,5 +72,6 @@ def load_checkpoint(folder):
                           integrals=json.loads(str(data["integrals"])))
         records = {"index": [int(i) for i in data["index"]],
                    "n_target": [float(v) for v in data["n_target"]],
-                   "n_target_dt": [float(v) for v in data["n_target_dt"]]}
+                   "n_target_dt": [float(v) for v in data["n_target_dt"]],
+                   "snapshots": [(int(k), np.array(c)) for k, c in zip(data["snapshot_index"], data["snapshot_c"])]}
     return state, records

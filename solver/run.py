@@ -67,7 +67,7 @@ def run_case(case, *, store_profiles=False, progress=None, stop_after=None, resu
 
     FV only: ``resume`` = (StepState, records) continues an interrupted run from a checkpoint;
     ``checkpoint(state, records)`` is called after every output (``records``: the output
-    indices, N and integral of N dt so far); ``stop_after`` stops after that many steps (tests
+    indices, N and integral of N dt so far, and the 2D/3D field snapshots taken); ``stop_after`` stops after that many steps (tests
     of interruption).
     """
     start = time.perf_counter()
@@ -316,7 +316,8 @@ def _run_fv(case, derived, *, store_profiles, progress, stop_after, resume, chec
     else:
         state, records = resume
     profiles = []
-    snapshot_at, snapshots = field_output_indices(case, times), []
+    snapshot_at = field_output_indices(case, times)
+    snapshots = records.setdefault("snapshots", [])     # (output index, c): checkpointed too
     c, acc = state.c, dict(state.integrals)
     scale = max(total0, model.electron_density * float(volume_target.sum()), 1e-300)
     n_old = dot(volume_target, c[target])

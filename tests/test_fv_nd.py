@@ -239,3 +239,32 @@ def test_narrow_connector_converges_under_mesh_refinement(dim, levels):
     steps = [np.max(np.abs(n[a] - n[b])) / scale for a, b in zip(levels[:-1], levels[1:])]
     assert all(a / b > 2 ** 1.2 for a, b in zip(steps[:-1], steps[1:])), steps
     assert errors[-1] < 1e-3
+
+
+def test_a_resumed_run_keeps_the_field_snapshots_taken_before_it_stopped(tmp_path):
+    """Stopped after the first snapshot, checkpointed, resumed: the snapshots and N(t) equal the
+    uninterrupted run's (bitwise: the same steps from the same state)."""
+    from solver.checkpoint import Checkpointer, load_checkpoint
+
+    case = fv_case("vip2", 2, time={"duration": "100 s", "outputs": 12}, output={"fields": ["1 s", "100 s"]})
+    whole = run_case(case)
+    saver = Checkpointer(tmp_path, interval_s=0.0)
+    first = int(np.argmin(np.abs(whole.times - 1.0)))
+    steps_to_first = None
+
+    def checkpoint(state, records):
+        nonlocal steps_to_first
+        saver(state, records)
+        if steps_to_first is None and records["index"][-1] == first + 1:
+            steps_to_first = state.next_step
+
+    run_case(case, checkpoint=checkpoint)         # to find the step just past the first snapshot
+    with pytest.raises(KeyboardInterrupt):
+        run_case(case, checkpoint=saver, stop_after=steps_to_first)
+    state, records = load_checkpoint(tmp_path)
+    assert [k for k, _ in records["snapshots"]] == [first]
+    resumed = run_case(case, resume=(state, records))
+    assert resumed.fields["index"] == whole.fields["index"]
+    for a, b in zip(resumed.fields["c"], whole.fields["c"]):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(resumed.electrons_in_target, whole.electrons_in_target)
