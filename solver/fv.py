@@ -32,6 +32,8 @@ import scipy.sparse as sp
 
 from meshes.line import LineMesh
 
+from .errors import SolverError
+
 __all__ = ["LineModel", "CONVECTION_TERMS", "convection_term", "convection_faces", "assemble"]
 
 CONVECTION_TERMS = ("auto", "exponential", "central", "upwind")
@@ -64,8 +66,15 @@ def convection_faces(convection, faces, peclet):
 def assemble(steady, var):
     """(K as scipy CSR, -RHS) of FiPy's linear system for the terms ``steady`` in ``var``:
     the semi-discrete operator is K c + f with f = -RHS (plus any sources added by hand)."""
-    linear = steady._prepareLinearSystem(var, None, (), 1.0)
-    return sp.csr_matrix(linear.matrix.matrix), -np.asarray(linear.RHSvector, dtype=float).copy()
+    # Faces that carry no flux (2D/3D walls) have zero diffusion and convection coefficients:
+    # FiPy's exponential scheme computes their Peclet number as 0/0 and then, correctly, uses
+    # alpha = 1/2 on a zero coefficient.  The warning is noise; a non-finite entry is not.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        linear = steady._prepareLinearSystem(var, None, (), 1.0)
+    K, f = sp.csr_matrix(linear.matrix.matrix), -np.asarray(linear.RHSvector, dtype=float).copy()
+    if not (np.all(np.isfinite(K.data)) and np.all(np.isfinite(f))):
+        raise SolverError("FiPy assembled a non-finite operator (check the coefficients)")
+    return K, f
 
 
 @dataclass

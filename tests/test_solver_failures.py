@@ -229,3 +229,19 @@ def test_corrupted_factorisation_is_caught_by_the_residual_check(corruption, mon
     monkeypatch.setattr(CachedStepper, "_factor", corrupt_factor)
     with pytest.raises(SolverError, match=r"linear solve did not converge at step \S+ s -> \S+ s"):
         run_case(fv_case())
+
+
+def test_a_non_finite_operator_is_refused_at_assembly():
+    """A NaN coefficient reaching FiPy (here the diffusivity) stops the run when the operator is
+    assembled, before any step: the 0/0 Peclet numbers of wall faces are silenced there, a
+    non-finite matrix entry is not."""
+    import dataclasses
+
+    from solver.derive import derive
+    from solver.run import build_line_model
+
+    case = fv_case()
+    model, _ = build_line_model(case, derive(case))
+    broken = dataclasses.replace(model, diffusivity=float("nan"))
+    with pytest.raises(SolverError, match="non-finite operator"):
+        broken.operator(100.0)
