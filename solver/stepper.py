@@ -238,19 +238,28 @@ class CachedStepper:
         key = float(current)
         if key not in self._ops:
             self._ops[key] = self._assemble(key)
-            self._flux[key] = FluxForm(self._ops[key][0])
         return self._ops[key]
+
+    def flux_form(self, current):
+        """``FluxForm`` of K at ``current`` [A], built once (on first use)."""
+        key = float(current)
+        if key not in self._flux:
+            self._flux[key] = FluxForm(self.operators(key)[0])
+        return self._flux[key]
 
     def _cached(self, key, build):
         """The factorisation cached under ``key``, built by ``build()`` on a miss (LRU)."""
         if key in self._lu:
             self._lu.move_to_end(key)
             return self._lu[key]
+        if len(self._lu) >= self.cache_size:      # drop the least recently used first
+            self._evicted(self._lu.popitem(last=False)[1])
         value = self._lu[key] = build()
         self.factorisations += 1
-        if len(self._lu) > self.cache_size:
-            self._lu.popitem(last=False)
         return value
+
+    def _evicted(self, value):
+        """Called with a factorisation dropped from the cache (nothing to do here)."""
 
     def _factor(self, current, dt, theta):
         def build():
@@ -270,7 +279,7 @@ class CachedStepper:
         dt = step.dt
         K, f = self.operators(current)
         M, lu = self._factor(current, dt, step.theta)
-        rhs = self._flux[float(current)] @ c
+        rhs = self.flux_form(current) @ c
         rhs += f
         delta = lu.solve(rhs)
         residual = M @ delta
@@ -339,9 +348,11 @@ class LadderStepper(CachedStepper):
     """Theta-scheme stepper for 2D/3D: one preconditioner per ladder step size, re-used.
 
     For each distinct (current, ladder size q^k, theta) it keeps either a sparse LU of
-    M_k = V/q^k - theta K (``backend="splu"``) or a classical Ruge-Stueben AMG hierarchy of it
-    (``backend="amg"``, pyamg).  A step whose size is exactly a ladder size is solved by that
-    LU directly; any other step (the remainder that ends on an output time), and every AMG
+    M_k = V/q^k - theta K (``backend="splu"``: SuperLU; ``"pardiso"``: MKL PARDISO, whose
+    factorisations dropped from the cache are re-used for the next ladder size: same pattern,
+    so only the numerical factorisation is redone; ``solver.direct``) or a classical
+    Ruge-Stueben AMG hierarchy of it (``backend="amg"``, pyamg).  A step whose size is exactly
+    a ladder size is solved by that LU directly; any other step (the remainder that ends on an output time), and every AMG
     step, by GMRES on the step's own matrix, preconditioned by the nearest ladder size's
     LU/hierarchy and started from the previous increment scaled by the step ratio, to
     relative residual ``rtol`` or to the round-off floor of the residual,
@@ -369,35 +380,61 @@ class LadderStepper(CachedStepper):
         if cache_size is None:      # an LU of 1e6 2D cells is ~1 GB: keep two above LARGE cells
             cache_size = 4 if len(volume) <= self.LARGE else 2
         super().__init__(operator, volume, cache_size=cache_size)
-        if backend not in ("splu", "amg"):
-            raise ValueError(f"backend must be splu or amg; got {backend!r}")
+        if backend not in ("splu", "pardiso", "amg"):
+            raise ValueError(f"backend must be splu, pardiso or amg; got {backend!r}")
         self.backend, self.ratio, self.rtol, self.rates = backend, ratio, rtol, rates
         self.name = f"ladder-{backend}"
         self.stats = {"gmres_iterations": 0, "direct_solves": 0, "iterative_solves": 0,
                       "worst_balance_mismatch": 0.0}
         self._abs = {}
         self._last = None
+        self._spare = None          # a PARDISO factorisation dropped from the cache, to re-use
+
+    @property
+    def direct(self) -> bool:
+        """Whether the cached preconditioners are exact LU factorisations (not AMG)."""
+        return self.backend != "amg"
 
     def _abs_operator(self, current):
+        """|K| (entrywise) at ``current`` [A], sharing K's index arrays."""
         key = float(current)
         if key not in self._abs:
-            self._abs[key] = abs(self.operators(current)[0]).tocsr()
+            K = self.operators(current)[0]
+            self._abs[key] = sp.csr_matrix((np.abs(K.data), K.indices, K.indptr), shape=K.shape)
         return self._abs[key]
 
+    def _evicted(self, value):
+        """Keep a dropped PARDISO factorisation for the next ``_factorise`` to refactor."""
+        factor = value[3]
+        if self.backend == "pardiso":
+            if self._spare is not None:
+                self._spare.free()
+            self._spare = factor
+
+    def _factorise(self, M):
+        """The preconditioner of ``M`` (CSR): (solve function, factor object or None)."""
+        if self.backend == "amg":
+            import pyamg
+
+            ml = pyamg.ruge_stuben_solver(M, presmoother=AMG_SMOOTHER[0], postsmoother=AMG_SMOOTHER[1])
+            return ml.aspreconditioner(cycle="V"), None
+        if self.backend == "pardiso" and self._spare is not None:
+            factor, self._spare = self._spare.refactor(M), None
+        else:
+            from .direct import factorise
+
+            factor = factorise(M, self.backend)
+        return factor.solve, factor
+
     def _preconditioner(self, current, k, theta):
+        """(q^k [s], solve, M_k CSR, factor) for ladder size k, built once (LRU cache)."""
         dt = self.ratio ** k
 
         def build():
             K, _ = self.operators(current)
-            M = (sp.diags(self.volume / dt) - theta * K).tocsc()
-            if self.backend == "splu":      # structurally symmetric: minimum degree on A + A^T
-                solve = splu(M, permc_spec="MMD_AT_PLUS_A", options={"SymmetricMode": True}).solve
-            else:
-                import pyamg
-
-                solve = pyamg.ruge_stuben_solver(M.tocsr(), presmoother=AMG_SMOOTHER[0],
-                                                 postsmoother=AMG_SMOOTHER[1]).aspreconditioner(cycle="V")
-            return dt, solve, M.tocsr()
+            M = (sp.diags(self.volume / dt) - theta * K).tocsr()
+            solve, factor = self._factorise(M)
+            return dt, solve, M, factor
 
         return self._cached((float(current), int(k), float(theta)), build)
 
@@ -431,11 +468,11 @@ class LadderStepper(CachedStepper):
         rhs += f
         floor = np.finfo(float).eps * (self.volume / dt * np.abs(c) + theta * (self._abs_operator(current) @ np.abs(c)))
         k = round(math.log(dt) / math.log(self.ratio))
-        dt_k, precond, M = self._preconditioner(current, k, theta)
+        dt_k, precond, M, _ = self._preconditioner(current, k, theta)
         if dt_k != dt:
             M = (sp.diags(self.volume / dt) - theta * K).tocsr()
         floor_norm = math.sqrt(_dot(floor, floor))
-        if dt_k == dt and self.backend == "splu":
+        if dt_k == dt and self.direct:
             delta = precond(rhs)
             self.stats["direct_solves"] += 1
         else:
