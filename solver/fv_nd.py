@@ -43,6 +43,7 @@ from meshes.blocks import Conductor, Lead, Resolution, build_block_mesh
 
 from .direct import pardiso_available
 from .errors import CaseError
+from .memory import release_memory
 from .fv import CONVECTION_TERMS, assemble, convection_faces, convection_term
 from .potential import DIRECT_LIMIT, DriftField, solve_potential
 
@@ -165,9 +166,13 @@ class BlockModel:
 
     def operator(self, current: float):
         """K [m^3/s] (scipy CSR) and f [1/s] of V dc/dt = K c + f at ``current`` [A], assembled
-        by fresh FiPy terms."""
+        by fresh FiPy terms.  All terms at once: FiPy's exponential convection term takes its
+        Peclet number from the diffusion term of the same equation (assembled alone it would
+        be upwind), so the terms cannot be assembled one by one to save memory."""
         var, steady, inflow = self.fipy_terms(current)
         K, f = assemble(steady, var)
+        del var, steady
+        release_memory()        # FiPy's term graph holds ~1 GB of face arrays at 1e6 cells
         return K, f + inflow
 
     def fipy_equation(self, current: float):
@@ -183,17 +188,17 @@ class BlockModel:
     def boundary_rates(self, c: np.ndarray, current: float):
         """Electrons per second through the two ends, from the face formulas [1/s]:
         inflow = sum over upstream faces of (-q_f) n + D (A/d)_f (n - c_cell) (semi-infinite
-        reservoir; else 0); outflow = sum over downstream faces of q_f c_cell."""
-        q = self.flow(current)
+        reservoir; else 0); outflow = sum over downstream faces of q_f c_cell.  Only the end
+        faces are evaluated (this runs several times per time step)."""
         c0 = self.block.face_cells[0]
         inflow = 0.0
         if self.inflow_density is not None:
             up = self._up
             n = self.inflow_density
-            inflow = float(np.sum(-q[up]) * n
+            inflow = float(np.sum(-self.drift.face_flow(current, up)) * n
                            + self.diffusivity * np.sum(self._conductance[up] * (n - c[c0[up]])))
         down = self._down
-        return inflow, float(np.sum(q[down] * c[c0[down]]))
+        return inflow, float(np.sum(self.drift.face_flow(current, down) * c[c0[down]]))
 
     def content(self, c: np.ndarray, part: str | None = None) -> float:
         """Number of electrons sum V_i c_i in ``part`` (or the whole conductor)."""
@@ -286,6 +291,7 @@ def build_nd_model(case, derived):
     # up to 1e4 times longer than wide and phi is held only at the far downstream end.
     drift = solve_potential(block, case.material.conductivity, n,
                             solver="splu" if solver == "splu" else "direct")
+    release_memory()            # the potential's factorisation and FiPy terms
     model = BlockModel(block=block, drift=drift, diffusivity=layout.diffusivity, electron_density=n,
                        inflow_density=layout.inflow_density, convection=fv.convection,
                        linear_solver=solver)

@@ -52,9 +52,11 @@ class DriftField:
     face_current: np.ndarray
     electron_density: float
 
-    def face_flow(self, current: float = 1.0) -> np.ndarray:
-        """q_f = I I_f/(n e) [m^3/s]: volume of electron fluid crossing each face per second."""
-        return current * self.face_current / (self.electron_density * sc.e)
+    def face_flow(self, current: float = 1.0, faces=None) -> np.ndarray:
+        """q_f = I I_f/(n e) [m^3/s]: volume of electron fluid crossing each face per second
+        (on the faces ``faces``, an index array, if given; else on all)."""
+        face_current = self.face_current if faces is None else self.face_current[faces]
+        return current * face_current / (self.electron_density * sc.e)
 
     def face_velocity(self, current: float = 1.0) -> np.ndarray:
         """Normal drift velocity v_f = q_f/(true face area) [m/s] along FiPy's face normals

@@ -284,3 +284,25 @@ def test_pardiso_backend_gives_the_superlu_run(dim):
     assert runs["pardiso"].numerics["stepper"] == "ladder-pardiso"
     assert runs["pardiso"].numerics["factorisations"] > 4
     assert np.max(np.abs(a - b)) < 1e-9 * np.max(np.abs(a))
+
+
+@pytest.mark.parametrize("cache_size", [1, 2])
+def test_pardiso_ladder_stepper_with_a_small_cache_matches_superlu(narrow_2d, cache_size):
+    """Large meshes keep one or two PARDISO factorisations, refactored in place for each new
+    step size (remainder steps included): the densities match SuperLU's to 1e-9 n."""
+    _, model, c0 = narrow_2d
+    steps = plan_steps(np.geomspace(0.05, 3.0, 8), 3.0, time_steps=40, startup_steps=2, first_step=1e-3,
+                       ladder=model.step_ladder)
+    make = lambda backend, size: LadderStepper(model.operator, model.volume, backend=backend,  # noqa: E731
+                                               ratio=model.preconditioner_ladder, cache_size=size,
+                                               rates=model.boundary_rates)
+    lu, pardiso = make("splu", 4), make("pardiso", cache_size)
+    a, b = c0.copy(), c0.copy()
+    for step in steps:
+        a = lu.advance(a, step, 100.0)
+        b = pardiso.advance(b, step, 100.0)
+    assert pardiso.factorisations >= lu.factorisations >= 6
+    if cache_size == 1:         # sizes are revisited after remainder steps: refactored in place
+        assert pardiso.factorisations > lu.factorisations
+    assert pardiso.stats["iterative_solves"] > 0
+    assert np.max(np.abs(a - b)) < 1e-9 * model.electron_density
