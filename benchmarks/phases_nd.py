@@ -15,6 +15,7 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "2")
 
 import argparse  # noqa: E402
 import json  # noqa: E402
@@ -70,6 +71,7 @@ def main(argv=None):
     from meshes.blocks import Resolution, build_block_mesh
     from solver.derive import derive
     from solver.fv_nd import BlockModel, conductor_of_case, stepper_backend
+    from solver.memory import release_memory
     from solver.potential import solve_potential
     from solver.run import line_layout, make_stepper
     from solver.stepper import Step
@@ -87,6 +89,7 @@ def main(argv=None):
     backend = stepper_backend(args.solver, int(block.active.sum()))
     drift = solve_potential(block, case.material.conductivity, layout.electron_density,
                             solver="splu" if backend == "splu" else "direct")
+    release_memory()            # as build_nd_model does
     ph.mark("potential")
     model = BlockModel(block=block, drift=drift, diffusivity=layout.diffusivity,
                        electron_density=layout.electron_density, inflow_density=layout.inflow_density,

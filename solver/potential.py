@@ -96,7 +96,8 @@ def linear_solver(A, method="auto", rtol=POTENTIAL_RTOL, symmetric=False):
     """A function b -> x solving A x = b: a sparse LU factorised once ("splu": SuperLU,
     "pardiso": MKL PARDISO, "direct": PARDISO if installed else SuperLU; ``solver.direct``) or
     classical Ruge-Stueben AMG ("amg", pyamg; hierarchy built once) as the preconditioner of CG
-    (``symmetric``) or GMRES to relative residual ``rtol``; "auto" picks PARDISO when installed,
+    (``symmetric``: A symmetric positive definite, also PARDISO's Cholesky) or GMRES to relative
+    residual ``rtol``; "auto" picks PARDISO when installed,
     else SuperLU up to DIRECT_LIMIT unknowns and AMG above."""
     from .direct import direct_backend, factorise
 
@@ -106,7 +107,7 @@ def linear_solver(A, method="auto", rtol=POTENTIAL_RTOL, symmetric=False):
         if method == "splu" and n > DIRECT_LIMIT:
             method = "amg"
     if method in ("splu", "pardiso", "direct"):
-        return factorise(A, method).solve
+        return factorise(A, method, spd=symmetric).solve
     if method != "amg":
         raise ValueError(f"linear solver must be auto, direct, splu, pardiso or amg; got {method!r}")
     import pyamg

@@ -270,6 +270,21 @@ def test_pardiso_refactor_reuses_the_analysis_and_solves_to_round_off():
     assert np.max(np.abs(other @ lu.solve(b) - b)) < 1e-12 * np.max(np.abs(b))
 
 
+def test_pardiso_cholesky_of_a_symmetric_positive_definite_matrix():
+    """PardisoLU(spd=True) reads the upper triangle and solves like SuperLU does."""
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import spsolve
+
+    from solver.direct import PardisoLU
+
+    n = 30
+    lap = sp.diags([-1.0, 2.0, -1.0], [-1, 0, 1], shape=(n, n))
+    A = (sp.kronsum(lap, 2.0 * lap) + sp.diags(np.linspace(1e-3, 1.0, n * n))).tocsr()
+    b = np.random.default_rng(4).random(n * n)
+    x = PardisoLU(A, spd=True).solve(b)
+    assert np.max(np.abs(x - spsolve(A.tocsc(), b))) < 1e-10 * np.max(np.abs(x))
+
+
 @pytest.mark.parametrize("dim", [2, 3])
 def test_pardiso_backend_gives_the_superlu_run(dim):
     """The same case run with PARDISO and with SuperLU: N(t) agrees to 1e-9 of max N (both
