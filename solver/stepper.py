@@ -352,10 +352,10 @@ class LadderStepper(CachedStepper):
     factorisations dropped from the cache are re-used for the next ladder size: same pattern,
     so only the numerical factorisation is redone; ``solver.direct``) or a classical
     Ruge-Stueben AMG hierarchy of it (``backend="amg"``, pyamg).  A step whose size is exactly
-    a ladder size is solved by that LU directly; any other step (the remainder that ends on an output time), and every AMG
-    step, by GMRES on the step's own matrix, preconditioned by the nearest ladder size's
-    LU/hierarchy and started from the previous increment scaled by the step ratio, to
-    relative residual ``rtol`` or to the round-off floor of the residual,
+    a ladder size is solved by that LU directly; any other step (the remainder that ends on an
+    output time), and every AMG step, by GMRES on the step's own matrix, preconditioned by the
+    nearest ladder size's LU/hierarchy and started from the previous increment scaled by the
+    step ratio, to relative residual ``rtol`` or to the round-off floor of the residual,
     eps (V/dt + theta |K|) |c| (the through-thickness conductances of 3D cells are ~1e4 times
     V/dt, so that floor, not rtol, is what a solve can reach).  ``ratio`` is the ladder ratio q
     (the plan must use the same, ``plan_steps(..., ladder=q)``).
