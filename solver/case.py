@@ -613,6 +613,8 @@ class FV(_Model):
     far_field spreads sqrt(4 D T) (plus the drift v T) away; steps_per_front: steps while a
     front of width sqrt(4 D t) passes a point (keeps dt below sqrt(4 D t)/(k v)); convection:
     auto = central where the cell Peclet number is below 2, exponential elsewhere.
+    linear_solver (2D/3D): splu (SuperLU), pardiso (MKL PARDISO, package pypardiso), amg
+    (pyamg + GMRES); auto = pardiso when installed, else splu up to 3e5 cells and amg above.
     cells_per_target and steps_per_front default (null) to 800 and 40 for reservoir injection
     and to 1600 and 160 for a single electron, whose narrow pulse needs both finer (these
     defaults give N(t) within 1e-4 of the analytic solution for VIP and VIP-2, 0-100 A, D and D/100).
@@ -631,7 +633,7 @@ class FV(_Model):
     spacing: _choice("log", "uniform") = "log"
     cells_across: Optional[_integer(1, 10**9)] = None   # 2D/3D; null: cells as wide as long
     cells_through: _integer(1, 10**6) = 2                # 3D
-    linear_solver: _choice("auto", "splu", "amg") = "auto"   # 2D/3D
+    linear_solver: _choice("auto", "splu", "pardiso", "amg") = "auto"   # 2D/3D
 
 
 class Output(_Model):

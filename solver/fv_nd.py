@@ -41,14 +41,17 @@ import numpy as np
 
 from meshes.blocks import Conductor, Lead, Resolution, build_block_mesh
 
+from .direct import pardiso_available
 from .errors import CaseError
+from .memory import release_memory
 from .fv import CONVECTION_TERMS, assemble, convection_faces, convection_term
 from .potential import DIRECT_LIMIT, DriftField, solve_potential
 
-__all__ = ["BlockModel", "build_nd_model", "conductor_of_case"]
+__all__ = ["BlockModel", "build_nd_model", "conductor_of_case", "stepper_backend"]
 
 STEP_LADDER = math.sqrt(2.0)    # step-size ratio of the quantised step plan (LU in 2D/3D)
 AMG_LADDER = 4.0                # step-size ratio between re-used AMG hierarchies (plan not quantised)
+DIRECT_SOLVERS = ("splu", "pardiso")
 
 
 @dataclass
@@ -58,7 +61,7 @@ class BlockModel:
     Parameters: ``block`` (BlockMesh), ``drift`` (DriftField for 1 A), ``diffusivity`` kernel D
     [m^2/s], ``electron_density`` n [m^-3], ``inflow_density`` held at the upstream end [m^-3]
     (None: closed), ``convection`` "auto" | "exponential" | "central" | "upwind",
-    ``linear_solver`` "splu" | "amg" (the stepper's backend).
+    ``linear_solver`` "splu" | "pardiso" | "amg" (the stepper's backend).
     """
 
     block: object
@@ -75,12 +78,12 @@ class BlockModel:
         """Ratio q of the quantised step plan (``plan_steps(ladder=q)``): with LU, steps of
         sizes q^k hit cached factorisations; AMG solves every step by GMRES, so its plan is
         not quantised (None)."""
-        return STEP_LADDER if self.linear_solver == "splu" else None
+        return STEP_LADDER if self.linear_solver in DIRECT_SOLVERS else None
 
     @property
     def preconditioner_ladder(self) -> float:
         """Step-size ratio between the stepper's cached LU factorisations / AMG hierarchies."""
-        return STEP_LADDER if self.linear_solver == "splu" else AMG_LADDER
+        return STEP_LADDER if self.linear_solver in DIRECT_SOLVERS else AMG_LADDER
 
     def __post_init__(self):
         if self.convection not in CONVECTION_TERMS:
@@ -163,9 +166,13 @@ class BlockModel:
 
     def operator(self, current: float):
         """K [m^3/s] (scipy CSR) and f [1/s] of V dc/dt = K c + f at ``current`` [A], assembled
-        by fresh FiPy terms."""
+        by fresh FiPy terms.  All terms at once: FiPy's exponential convection term takes its
+        Peclet number from the diffusion term of the same equation (assembled alone it would
+        be upwind), so the terms cannot be assembled one by one to save memory."""
         var, steady, inflow = self.fipy_terms(current)
         K, f = assemble(steady, var)
+        del var, steady
+        release_memory()        # FiPy's term graph holds ~1 GB of face arrays at 1e6 cells
         return K, f + inflow
 
     def fipy_equation(self, current: float):
@@ -181,17 +188,17 @@ class BlockModel:
     def boundary_rates(self, c: np.ndarray, current: float):
         """Electrons per second through the two ends, from the face formulas [1/s]:
         inflow = sum over upstream faces of (-q_f) n + D (A/d)_f (n - c_cell) (semi-infinite
-        reservoir; else 0); outflow = sum over downstream faces of q_f c_cell."""
-        q = self.flow(current)
+        reservoir; else 0); outflow = sum over downstream faces of q_f c_cell.  Only the end
+        faces are evaluated (this runs several times per time step)."""
         c0 = self.block.face_cells[0]
         inflow = 0.0
         if self.inflow_density is not None:
             up = self._up
             n = self.inflow_density
-            inflow = float(np.sum(-q[up]) * n
+            inflow = float(np.sum(-self.drift.face_flow(current, up)) * n
                            + self.diffusivity * np.sum(self._conductance[up] * (n - c[c0[up]])))
         down = self._down
-        return inflow, float(np.sum(q[down] * c[c0[down]]))
+        return inflow, float(np.sum(self.drift.face_flow(current, down) * c[c0[down]]))
 
     def content(self, c: np.ndarray, part: str | None = None) -> float:
         """Number of electrons sum V_i c_i in ``part`` (or the whole conductor)."""
@@ -242,6 +249,17 @@ def _single_electron_density(block, model):
     return c
 
 
+def stepper_backend(linear_solver: str, cells: int) -> str:
+    """The stepper's backend for ``fv.linear_solver`` on a mesh of ``cells`` active cells:
+    "auto" is PARDISO when installed, else SuperLU up to DIRECT_LIMIT cells and AMG above;
+    anything else as given."""
+    if linear_solver != "auto":
+        return linear_solver
+    if pardiso_available():
+        return "pardiso"
+    return "splu" if cells <= DIRECT_LIMIT else "amg"
+
+
 def build_nd_model(case, derived):
     """Mesh, drift field and FV model of ``case`` in 2D or 3D, and the initial density c0
     [m^-3].  The pieces along x and their far-field lengths are the 1D line's
@@ -263,14 +281,17 @@ def build_nd_model(case, derived):
     if active > case.limits.max_cells:
         raise CaseError(f"{case.source}: limits.max_cells: the mesh has {active} cells, more than "
                         f"the limit {case.limits.max_cells}")
-    solver = fv.linear_solver
-    if solver == "auto":
-        solver = "splu" if active <= DIRECT_LIMIT else "amg"
+    solver = stepper_backend(fv.linear_solver, active)
+    if solver == "pardiso" and not pardiso_available():
+        raise CaseError(f"{case.source}: fv.linear_solver: pardiso needs the package pypardiso "
+                        f"(pip install pypardiso); use splu or amg")
     n = layout.electron_density
     # The potential is solved once, by LU whatever the stepper uses: pyamg (RS and SA, with CG)
     # stalls on it (1e-2..1e-7 after 300 iterations at 1e5 cells) -- the graded far cells are
     # up to 1e4 times longer than wide and phi is held only at the far downstream end.
-    drift = solve_potential(block, case.material.conductivity, n, solver="splu")
+    drift = solve_potential(block, case.material.conductivity, n,
+                            solver="splu" if solver == "splu" else "direct")
+    release_memory()            # the potential's factorisation and FiPy terms
     model = BlockModel(block=block, drift=drift, diffusivity=layout.diffusivity, electron_density=n,
                        inflow_density=layout.inflow_density, convection=fv.convection,
                        linear_solver=solver)

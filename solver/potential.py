@@ -52,9 +52,11 @@ class DriftField:
     face_current: np.ndarray
     electron_density: float
 
-    def face_flow(self, current: float = 1.0) -> np.ndarray:
-        """q_f = I I_f/(n e) [m^3/s]: volume of electron fluid crossing each face per second."""
-        return current * self.face_current / (self.electron_density * sc.e)
+    def face_flow(self, current: float = 1.0, faces=None) -> np.ndarray:
+        """q_f = I I_f/(n e) [m^3/s]: volume of electron fluid crossing each face per second
+        (on the faces ``faces``, an index array, if given; else on all)."""
+        face_current = self.face_current if faces is None else self.face_current[faces]
+        return current * face_current / (self.electron_density * sc.e)
 
     def face_velocity(self, current: float = 1.0) -> np.ndarray:
         """Normal drift velocity v_f = q_f/(true face area) [m/s] along FiPy's face normals
@@ -91,19 +93,23 @@ class DriftField:
 
 
 def linear_solver(A, method="auto", rtol=POTENTIAL_RTOL, symmetric=False):
-    """A function b -> x solving A x = b: sparse LU ("splu", factorised once) or classical
-    Ruge-Stueben AMG ("amg", pyamg; hierarchy built once) as the preconditioner of CG
-    (``symmetric``) or GMRES to relative residual ``rtol``; "auto" picks LU up to
-    DIRECT_LIMIT unknowns."""
+    """A function b -> x solving A x = b: a sparse LU factorised once ("splu": SuperLU,
+    "pardiso": MKL PARDISO, "direct": PARDISO if installed else SuperLU; ``solver.direct``) or
+    classical Ruge-Stueben AMG ("amg", pyamg; hierarchy built once) as the preconditioner of CG
+    (``symmetric``: A symmetric positive definite, also PARDISO's Cholesky) or GMRES to relative
+    residual ``rtol``; "auto" picks PARDISO when installed,
+    else SuperLU up to DIRECT_LIMIT unknowns and AMG above."""
+    from .direct import direct_backend, factorise
+
     n = A.shape[0]
     if method == "auto":
-        method = "splu" if n <= DIRECT_LIMIT else "amg"
-    if method == "splu":
-        from scipy.sparse.linalg import splu
-
-        return splu(sp.csc_matrix(A), permc_spec="MMD_AT_PLUS_A", options={"SymmetricMode": True}).solve
+        method = direct_backend("direct")
+        if method == "splu" and n > DIRECT_LIMIT:
+            method = "amg"
+    if method in ("splu", "pardiso", "direct"):
+        return factorise(A, method, spd=symmetric).solve
     if method != "amg":
-        raise ValueError(f"linear solver must be auto, splu or amg; got {method!r}")
+        raise ValueError(f"linear solver must be auto, direct, splu, pardiso or amg; got {method!r}")
     import pyamg
 
     ml = pyamg.ruge_stuben_solver(sp.csr_matrix(A))
@@ -122,7 +128,7 @@ def linear_solver(A, method="auto", rtol=POTENTIAL_RTOL, symmetric=False):
 def solve_potential(block, conductivity: float, electron_density: float, solver: str = "auto") -> DriftField:
     """Potential and face currents of ``block`` (a ``meshes.blocks.BlockMesh``) for I = 1 A.
 
-    conductivity sigma [S/m], electron_density n [m^-3]; ``solver`` "auto" | "splu" | "amg".
+    conductivity sigma [S/m], electron_density n [m^-3]; ``solver`` as for ``linear_solver``.
     The linear system is assembled by FiPy (``DiffusionTerm(sigma g_f)`` with phi = 0 on the
     downstream end) and solved on the active cells, then improved by iterative refinement with
     the cell balance evaluated face by face, as differences (phi_0 - phi_1): the matrix form
