@@ -176,13 +176,12 @@ class FluxForm:
         self.n = K.shape[0]
         self._chain = bool(np.all(self.j == self.i + 1)) and len(self.i) == self.n - 1
 
-    def rhs(self, c, f, volume):
+    def rhs(self, c, f, volume, out=None):
         """(K c + f [1/s], max |K c + f|, max |c|, sum volume c): what a step needs of c, in
-        one compiled pass along a 1D chain."""
+        one compiled pass along a 1D chain; K c + f written into ``out`` if given."""
         if self._chain and self.n > 1 and tridiagonal.AVAILABLE:
-            return tridiagonal.chain_rhs(c, f, self.w, self.net, self.d, volume)
-        out = self @ c
-        out += f
+            return tridiagonal.chain_rhs(c, f, self.w, self.net, self.d, volume, out=out)
+        out = np.add(self @ c, f, out=out)
         return out, float(np.max(np.abs(out))), float(np.max(np.abs(c))), dot(volume, c)
 
     def __matmul__(self, c):
@@ -204,10 +203,9 @@ class StepMatrix:
     def __init__(self, M):
         self.matrix = sp.csc_matrix(M)
 
-    def residual(self, x, b):
-        """(r = M x - b, sum r, max |r|)."""
-        r = self.matrix @ x
-        r -= b
+    def residual(self, x, b, out=None):
+        """(r = M x - b, sum r, max |r|), r written into ``out`` if given."""
+        r = np.subtract(self.matrix @ x, b, out=out)
         return r, float(r.sum()), float(np.max(np.abs(r)))
 
 
@@ -230,6 +228,7 @@ class CachedStepper:
         self._ops = {}
         self._flux = {}
         self._bands = {}
+        self._scratch = None
         self._lu = OrderedDict()
         self.cache_size = cache_size
         self.factorisations = 0
@@ -288,15 +287,17 @@ class CachedStepper:
         dt = step.dt
         _, f = self.operators(current)
         M, lu = self._factor(current, dt, step.theta)
-        rhs, rhs_max, c_max, content = self.flux_form(current).rhs(c, f, self.volume)
+        if self._scratch is None or len(self._scratch[0]) != len(c):
+            self._scratch = (np.empty(len(c)), np.empty(len(c)))     # rhs, residual: internal only
+        rhs, rhs_max, c_max, content = self.flux_form(current).rhs(c, f, self.volume, out=self._scratch[0])
         delta = lu.solve(rhs)
-        residual, created, worst = M.residual(delta, rhs)
+        residual, created, worst = M.residual(delta, rhs, out=self._scratch[1])
         # dt * sum(residual) is exactly the number of electrons this solve created or lost:
         # refine (once) when it exceeds 1e-15 of the content, so that conservation holds to
         # round-off over many thousands of steps.
         if dt * abs(created) > 1e-15 * abs(content):
             delta -= lu.solve(residual)
-            residual, created, worst = M.residual(delta, rhs)
+            residual, created, worst = M.residual(delta, rhs, out=self._scratch[1])
         scale = max(rhs_max, c_max * self._volume_max / dt * np.finfo(float).eps)
         delta += c
         _check_solution(delta, worst, scale, step, "cached stepper")
