@@ -7,8 +7,9 @@ the switch-on at t = 0 a few implicit-Euler steps damp the discontinuity of the 
 reservoir step (Rannacher start-up) before Crank-Nicolson takes over.
 
 ``CachedStepper`` assembles K, f once per distinct current (with FiPy, ``LineModel.operator``)
-and factorises the step matrix once per distinct (current, dt, theta) (SuperLU, re-used across
-steps).  ``FiPyStepper`` is the plain ``eq.solve`` loop, kept as a cross-check.  Both check the
+and factorises the step matrix once per distinct (current, dt, theta) (the compiled Thomas LU
+of ``solver.tridiagonal`` in 1D, SuperLU otherwise; re-used across steps).  ``LadderStepper``
+does the same in 2D/3D with step sizes on a ladder and PARDISO, SuperLU or AMG.  ``FiPyStepper`` is the plain ``eq.solve`` loop, kept as a cross-check.  Both check the
 residual of every linear solve and raise ``SolverError`` rather than return a wrong answer.
 
 The plan (``plan_steps``) hits every output time and every change of the current exactly:
