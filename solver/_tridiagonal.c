@@ -68,28 +68,39 @@ static double acc_max(const Acc *a) { return fmax(fmax(a->m[0], a->m[1]), fmax(a
 
 /* out = K c + f with K c as face fluxes along a chain; returns (max |out|, max |c|, sum V c).
  * flow(k) = w[k] (c[k] - c[k+1]) + net[k] c[k] from cell k to k+1 is recomputed per cell so
- * that the loop has no carried dependence (it vectorises). */
+ * that the loop has no carried dependence (it vectorises).  The column sums d of K and the
+ * source f are non-zero in a few cells only (the ends): they come as (index, d, f) triplets,
+ * indices increasing, instead of two more full arrays to read. */
 static PyObject *chain_rhs(PyObject *self, PyObject *args) {
-    Py_buffer bc, bf, bw, bnet, bd, bv, bout;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*w*", &bc, &bf, &bw, &bnet, &bd, &bv, &bout)) return NULL;
+    Py_buffer bc, bw, bnet, bidx, bds, bfs, bv, bout;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*y*w*", &bc, &bw, &bnet, &bidx, &bds, &bfs, &bv, &bout)) return NULL;
     Py_ssize_t n = bc.len / (Py_ssize_t)sizeof(double);
+    Py_ssize_t ns = bidx.len / (Py_ssize_t)sizeof(long long);
     PyObject *result = NULL;
-    if (!check_size(n, 2) || !check_len(&bc, n, "c") || !check_len(&bf, n, "f") || !check_len(&bw, n - 1, "w")
-        || !check_len(&bnet, n - 1, "net") || !check_len(&bd, n, "d") || !check_len(&bv, n, "volume")
-        || !check_len(&bout, n, "out")) goto done;
+    if (!check_size(n, 2) || !check_len(&bw, n - 1, "w") || !check_len(&bnet, n - 1, "net")
+        || !check_len(&bds, ns, "d values") || !check_len(&bfs, ns, "f values")
+        || !check_len(&bv, n, "volume") || !check_len(&bout, n, "out")) goto done;
     {
-        const double *c = bc.buf, *f = bf.buf, *w = bw.buf, *net = bnet.buf, *d = bd.buf, *vol = bv.buf;
+        const double *c = bc.buf, *w = bw.buf, *net = bnet.buf, *ds = bds.buf, *fs = bfs.buf, *vol = bv.buf;
+        const long long *idx = bidx.buf;
         double *out = bout.buf;
+        Py_ssize_t p = 0;
         Acc rhs, content;
         acc_init(&rhs);
         acc_init(&content);
+        for (Py_ssize_t k = 0; k < ns; k++)
+            if (idx[k] < 0 || idx[k] >= n || (k > 0 && idx[k] <= idx[k - 1])) {
+                PyErr_SetString(PyExc_ValueError, "chain_rhs: indices must increase within [0, n)");
+                goto done;
+            }
 #define FLOW(k) (w[k] * (c[k] - c[(k) + 1]) + net[k] * c[k])
         for (Py_ssize_t lo = 0; lo < n; lo += BLOCK) {
             Py_ssize_t hi = lo + BLOCK < n ? lo + BLOCK : n;
             for (Py_ssize_t i = lo > 0 ? lo : 1; i < (hi < n - 1 ? hi : n - 1); i++)
-                out[i] = d[i] * c[i] + f[i] + FLOW(i - 1) - FLOW(i);
-            if (lo == 0) out[0] = d[0] * c[0] + f[0] - FLOW(0);
-            if (hi == n) out[n - 1] = d[n - 1] * c[n - 1] + f[n - 1] + FLOW(n - 2);
+                out[i] = FLOW(i - 1) - FLOW(i);
+            if (lo == 0) out[0] = -FLOW(0);
+            if (hi == n) out[n - 1] = FLOW(n - 2);
+            for (; p < ns && idx[p] < hi; p++) out[idx[p]] += ds[p] * c[idx[p]] + fs[p];
             acc_add(&rhs, out + lo, hi - lo);
             acc_add_dot(&content, vol + lo, c + lo, hi - lo);
         }
@@ -97,7 +108,7 @@ static PyObject *chain_rhs(PyObject *self, PyObject *args) {
         result = Py_BuildValue("ddd", acc_max(&rhs), acc_max(&content), acc_sum(&content));
     }
 done:
-    RELEASE(&bc, &bf, &bw, &bnet, &bd, &bv, &bout);
+    RELEASE(&bc, &bw, &bnet, &bidx, &bds, &bfs, &bv, &bout);
     return result;
 }
 
@@ -215,7 +226,7 @@ done:
 
 static PyMethodDef methods[] = {
     {"chain_rhs", chain_rhs, METH_VARARGS,
-     "chain_rhs(c, f, w, net, d, volume, out) -> (max |out|, max |c|, sum volume c)"},
+     "chain_rhs(c, w, net, index, d, f, volume, out) -> (max |out|, max |c|, sum volume c)"},
     {"thomas_factor", thomas_factor, METH_VARARGS,
      "thomas_factor(lower, diag, upper, mult, inv, ratio) -> smallest pivot/diagonal (0: failed)"},
     {"thomas_solve", thomas_solve, METH_VARARGS, "thomas_solve(mult, inv, ratio, b, x)"},

@@ -152,8 +152,9 @@ def _check_solution(x, residual_norm, rhs_norm, step, where):
 
 
 class FluxForm:
-    """K c evaluated as a sum of face fluxes, so that round-off scales with the fluxes and not
-    with the (much larger) diagonal terms of a fine mesh.
+    """K c (and, for ``rhs``, K c + f with the source ``f`` [1/s]) evaluated as a sum of face
+    fluxes, so that round-off scales with the fluxes and not with the (much larger) diagonal
+    terms of a fine mesh.
 
     A finite-volume operator couples cells i < j through one face; the flow from i to j is
     F_ij = K_ji c_i - K_ij c_j = K_ij (c_i - c_j) + (K_ji - K_ij) c_i, and
@@ -163,7 +164,7 @@ class FluxForm:
     1e5 cells this keeps the conservation balance ~1e3 times closer than K @ c.
     """
 
-    def __init__(self, K):
+    def __init__(self, K, f=None):
         K = sp.csr_matrix(K)
         upper = sp.triu(K, k=1).tocsr()
         lower_t = sp.tril(K, k=-1).T.tocsr()
@@ -176,13 +177,17 @@ class FluxForm:
         self.d = np.where(np.abs(colsum) > 1e-12 * np.abs(diag), colsum, 0.0)
         self.n = K.shape[0]
         self._chain = bool(np.all(self.j == self.i + 1)) and len(self.i) == self.n - 1
+        self.f = np.zeros(self.n) if f is None else np.asarray(f, dtype=float)
+        support = np.flatnonzero((self.d != 0) | (self.f != 0))    # the ends: few cells
+        self._sparse_source = (support.astype(np.int64), self.d[support], self.f[support])
 
-    def rhs(self, c, f, volume, out=None):
-        """(K c + f [1/s], max |K c + f|, max |c|, sum volume c): what a step needs of c, in
-        one compiled pass along a 1D chain; K c + f written into ``out`` if given."""
+    def rhs(self, c, volume, out=None):
+        """(K c + f [1/s], max |K c + f|, max |c|, sum volume c) with the source f given at
+        construction: what a step needs of c, in one compiled pass along a 1D chain;
+        K c + f written into ``out`` if given."""
         if self._chain and self.n > 1 and tridiagonal.AVAILABLE:
-            return tridiagonal.chain_rhs(c, f, self.w, self.net, self.d, volume, out=out)
-        out = np.add(self @ c, f, out=out)
+            return tridiagonal.chain_rhs(c, self.w, self.net, *self._sparse_source, volume, out=out)
+        out = np.add(self @ c, self.f, out=out)
         return out, float(np.max(np.abs(out))), float(np.max(np.abs(c))), dot(volume, c)
 
     def __matmul__(self, c):
@@ -245,10 +250,10 @@ class CachedStepper:
         return self._ops[key]
 
     def flux_form(self, current):
-        """``FluxForm`` of K at ``current`` [A], built once (on first use)."""
+        """``FluxForm`` of K c + f at ``current`` [A], built once (on first use)."""
         key = float(current)
         if key not in self._flux:
-            self._flux[key] = FluxForm(self.operators(key)[0])
+            self._flux[key] = FluxForm(*self.operators(key))
         return self._flux[key]
 
     def _cached(self, key, build):
@@ -286,11 +291,10 @@ class CachedStepper:
         the conservation balance at round-off over thousands of large late-time steps).
         """
         dt = step.dt
-        _, f = self.operators(current)
         M, lu = self._factor(current, dt, step.theta)
         if self._scratch is None or len(self._scratch[0]) != len(c):
             self._scratch = (np.empty(len(c)), np.empty(len(c)))     # rhs, residual: internal only
-        rhs, rhs_max, c_max, content = self.flux_form(current).rhs(c, f, self.volume, out=self._scratch[0])
+        rhs, rhs_max, c_max, content = self.flux_form(current).rhs(c, self.volume, out=self._scratch[0])
         delta = lu.solve(rhs)
         residual, created, worst = M.residual(delta, rhs, out=self._scratch[1])
         # dt * sum(residual) is exactly the number of electrons this solve created or lost:

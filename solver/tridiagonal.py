@@ -60,14 +60,15 @@ def _f64(a):
     return np.ascontiguousarray(a, dtype=float)
 
 
-def chain_rhs(c, f, w, net, d, volume, out=None):
+def chain_rhs(c, w, net, support, d, f, volume, out=None):
     """(K c + f [1/s], max |K c + f|, max |c|, sum volume c) in one pass, for face fluxes
-    ``w``, ``net`` (length n - 1 >= 1) and column sums ``d`` of a chain
-    (``solver.stepper.FluxForm``); written into ``out`` if given (a buffer re-used across
-    steps stays in cache: a fresh 0.8 MB array costs as much as the whole pass here)."""
-    c, f = _f64(c), _f64(f)
+    ``w``, ``net`` (length n - 1 >= 1) of a chain (``solver.stepper.FluxForm``) and the column
+    sums ``d`` of K and the source ``f`` given on the few cells ``support`` (int64, increasing)
+    where either is non-zero; written into ``out`` if given (a buffer re-used across steps
+    stays in cache: a fresh 0.8 MB array costs as much as the whole pass here)."""
+    c = _f64(c)
     out = np.empty_like(c) if out is None else out
-    return (out, *_c.chain_rhs(c, f, w, net, d, _f64(volume), out))
+    return (out, *_c.chain_rhs(c, w, net, support, d, f, _f64(volume), out))
 
 
 class TridiagonalMatrix:

@@ -58,17 +58,22 @@ def test_residual_matches_sparse_matvec():
 
 
 def test_chain_rhs_matches_the_sparse_product():
-    """K c + f along a chain (flux form, compiled) equals the sparse product K c + f."""
-    K = -random_m_matrix(300) + sp.diags(np.full(300, 1.0))      # any chain operator
-    flux = FluxForm(K)
+    """K c + f along a chain (flux form, compiled; the column sums and f on their few non-zero
+    cells) equals the sparse product K c + f."""
     rng = np.random.default_rng(3)
-    c, f, volume = rng.uniform(0, 1, 300), rng.normal(size=300), rng.uniform(1, 2, 300)
-    out, biggest, c_max, content = tri.chain_rhs(c, f, flux.w, flux.net, flux.d, volume)
+    K = -random_m_matrix(300) + sp.diags(np.full(300, 1.0))      # any chain operator
+    f = np.zeros(300)
+    f[[0, 7, 299]] = rng.normal(size=3)
+    flux = FluxForm(K, f)
+    c, volume = rng.uniform(0, 1, 300), rng.uniform(1, 2, 300)
+    out, biggest, c_max, content = flux.rhs(c, volume)
     expected = K @ c + f
     np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12 * np.max(np.abs(expected)))
     assert biggest == pytest.approx(np.max(np.abs(out)), rel=1e-15)
     assert c_max == np.max(c)
     assert content == pytest.approx(np.dot(volume, c), rel=1e-13)
+    with pytest.raises(ValueError, match="indices must increase"):
+        tri.chain_rhs(c, flux.w, flux.net, np.array([5, 3], dtype=np.int64), np.zeros(2), np.zeros(2), volume)
 
 
 def test_a_matrix_that_is_not_column_dominant_goes_to_superlu():
