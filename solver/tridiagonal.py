@@ -29,7 +29,7 @@ import scipy.sparse as sp
 
 from .errors import SolverError
 
-__all__ = ["AVAILABLE", "is_tridiagonal", "tridiagonal_bands", "chain_rhs", "ThomasLU", "TridiagonalMatrix"]
+__all__ = ["AVAILABLE", "dot", "is_tridiagonal", "tridiagonal_bands", "chain_rhs", "ThomasLU", "TridiagonalMatrix"]
 
 try:
     from . import _tridiagonal as _c
@@ -37,6 +37,11 @@ try:
 except ImportError:       # no C compiler when pip installed the package
     _c = None
     AVAILABLE = False
+
+
+def dot(u, v) -> float:
+    """sum u_i v_i of two float64 vectors, in C (the extension must be built)."""
+    return _c.dot(_f64(u), _f64(v))
 
 
 def is_tridiagonal(M) -> bool:

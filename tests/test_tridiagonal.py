@@ -121,3 +121,14 @@ def test_without_the_extension_the_general_path_gives_the_same_steps(monkeypatch
     general, stepper = run()
     assert isinstance(stepper._factor(100.0, 0.1, 0.5)[0], StepMatrix)
     np.testing.assert_allclose(general, compiled, rtol=1e-11, atol=1e-11 * np.max(c0))
+
+
+def test_dot_matches_numpy():
+    from solver.stepper import dot
+
+    rng = np.random.default_rng(4)
+    for n in (0, 1, 7, 8, 9, 1001):
+        u, v = rng.normal(size=n), rng.normal(size=n)
+        assert dot(u, v) == pytest.approx(float(np.dot(u, v)), rel=1e-12, abs=1e-13 * np.abs(u * v).sum())
+    c = rng.normal(size=100)
+    assert dot(c[10:60], c[10:60]) == pytest.approx(float(c[10:60] @ c[10:60]), rel=1e-13)
