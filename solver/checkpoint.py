@@ -2,8 +2,8 @@
 
 A run that will write results to ``DIR`` keeps its checkpoint in the sibling folder
 ``.DIR.checkpoint/``: the resolved case (``case.resolved.yaml``) and ``state.npz`` (time,
-density, index of the next step, running integrals, finished outputs, field snapshots taken).  Every write goes to a
-temporary file renamed over the old one, so a kill leaves either the old or the new checkpoint.
+density, index of the next step, running integrals, finished outputs, field snapshots taken).
+Every write goes to a temporary file renamed over the old one, so a kill leaves either the old or the new checkpoint.
 Resuming replays nothing: the stepper continues from the saved step with the saved density, so
 the resumed run reproduces the uninterrupted one.
 """

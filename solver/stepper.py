@@ -9,8 +9,9 @@ reservoir step (Rannacher start-up) before Crank-Nicolson takes over.
 ``CachedStepper`` assembles K, f once per distinct current (with FiPy, ``LineModel.operator``)
 and factorises the step matrix once per distinct (current, dt, theta) (the compiled Thomas LU
 of ``solver.tridiagonal`` in 1D, SuperLU otherwise; re-used across steps).  ``LadderStepper``
-does the same in 2D/3D with step sizes on a ladder and PARDISO, SuperLU or AMG.  ``FiPyStepper`` is the plain ``eq.solve`` loop, kept as a cross-check.  Both check the
-residual of every linear solve and raise ``SolverError`` rather than return a wrong answer.
+does the same in 2D/3D with step sizes on a ladder and PARDISO, SuperLU or AMG.
+``FiPyStepper`` is the plain ``eq.solve`` loop, kept as a cross-check.  All check the residual
+of every linear solve and raise ``SolverError`` rather than return a wrong answer.
 
 The plan (``plan_steps``) hits every output time and every change of the current exactly:
 steps are equal within each interval between such events and their number follows a
@@ -220,8 +221,8 @@ class CachedStepper:
 
     ``operator(current) -> (K, f)`` assembles the spatial operator; ``volume`` is V [m^3].
     Column diagonally dominant tridiagonal systems (1D) use the compiled Thomas LU and flux
-    kernels of ``solver.tridiagonal`` (when its C extension is built), others SuperLU.  Up to ``cache_size``
-    factorisations are kept (least recently used dropped): the step plan uses each step size
+    kernels of ``solver.tridiagonal`` (when its C extension is built), others SuperLU.  Up to
+    ``cache_size`` factorisations are kept (least recently used dropped): the step plan uses each step size
     over one contiguous interval, so a few suffice (two currents of a square wave included).
     """
 
@@ -244,10 +245,18 @@ class CachedStepper:
         key = float(current)
         if key not in self._ops:
             self._ops[key] = self._assemble(key)
-            K = self._ops[key][0]
-            if tridiagonal.AVAILABLE and tridiagonal.is_tridiagonal(K):
-                self._bands[key] = tridiagonal.TridiagonalMatrix.from_sparse(K)
         return self._ops[key]
+
+    def _tridiagonal_bands(self, current):
+        """K's bands at ``current`` [A] when K is tridiagonal and the compiled kernels are
+        built, else None; found once, when a factorisation first needs them (the 2D/3D
+        stepper never does)."""
+        key = float(current)
+        if key not in self._bands:
+            K = self.operators(key)[0]
+            use = tridiagonal.AVAILABLE and tridiagonal.is_tridiagonal(K)
+            self._bands[key] = tridiagonal.TridiagonalMatrix.from_sparse(K) if use else None
+        return self._bands[key]
 
     def flux_form(self, current):
         """``FluxForm`` of K c + f at ``current`` [A], built once (on first use)."""
@@ -272,12 +281,12 @@ class CachedStepper:
 
     def _factor(self, current, dt, theta):
         def build():
-            K, _ = self.operators(current)
-            bands = self._bands.get(float(current))
+            bands = self._tridiagonal_bands(current)
             if bands is not None:
                 M = bands.shifted(self.volume / dt, -theta)
                 if M.column_dominant():
                     return M, tridiagonal.ThomasLU(M)
+            K, _ = self.operators(current)
             M = (sp.diags(self.volume / dt) - theta * K).tocsc()
             return StepMatrix(M), splu(M, permc_spec="COLAMD")
 
