@@ -3,9 +3,9 @@
 A run that will write results to ``DIR`` keeps its checkpoint in the sibling folder
 ``.DIR.checkpoint/``: the resolved case (``case.resolved.yaml``) and ``state.npz`` (time,
 density, index of the next step, running integrals, finished outputs, field snapshots taken).
-Every write goes to a temporary file renamed over the old one, so a kill leaves either the old or the new checkpoint.
-Resuming replays nothing: the stepper continues from the saved step with the saved density, so
-the resumed run reproduces the uninterrupted one.
+Every write goes to a temporary file renamed over the old one, so a kill leaves either the old
+or the new checkpoint.  Resuming replays nothing: the stepper continues from the saved step
+with the saved density, so the resumed run reproduces the uninterrupted one.
 """
 
 from __future__ import annotations
