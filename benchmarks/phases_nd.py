@@ -5,7 +5,7 @@
 
 Same case as ``bench_nd.py`` (its ``bench_case``).  Phases, each timed [s] with the resident
 memory after it (VmRSS) and the peak so far (VmHWM) [GB], from /proc/self/status:
-mesh (``build_block_mesh``), geometry (FiPy's face/cell arrays the model reads), potential
+mesh (``build_block_mesh``), geometry (the grid arrays the model reads), potential
 (``solve_potential``), model, assembly (``operator(I)``), preconditioner (one LU or AMG set-up
 for a ladder size, through ``LadderStepper``), then ``--steps`` steps of that ladder size and
 one remainder step (GMRES preconditioned by it).
@@ -84,7 +84,7 @@ def main(argv=None):
                                         cells_through=case.fv.cells_through, sharp_ends=layout.sharp_ends,
                                         max_width=tuple(layout.max_width.items())), args.dim)
     ph.mark("mesh", cells=int(block.active.sum()), grid=list(block.shape))
-    _ = (block.face_area, block.face_distance, block.volume, block.mesh.faceNormals)
+    _ = (block.face_area, block.face_distance, block.volume, block.grid.face_sign)
     ph.mark("geometry")
     backend = stepper_backend(args.solver, int(block.active.sum()))
     drift = solve_potential(block, case.material.conductivity, layout.electron_density,

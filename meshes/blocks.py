@@ -5,8 +5,10 @@ the thickness.  For the cylinder shell y is the arc length s at the mid-surface 
 shell is *unrolled*: periodic in y with period 2 pi r) and zeta = r' - r is the radial offset
 from the mid-surface.
 
-The mesh is a tensor-product FiPy grid (``NonUniformGrid2D/3D``, or FiPy's y-periodic grids for
-the shell) over the bounding box of all pieces.  Every piece boundary (along x, across y,
+The mesh is a tensor-product grid over the bounding box of all pieces, numbered as FiPy's
+``NonUniformGrid2D/3D`` (or FiPy's y-periodic grids for the shell) and held as the few numpy
+arrays the solver reads (``meshes.grid.TensorGrid``); FiPy meshes of it, whole or by x-slabs,
+are built when terms are assembled.  Every piece boundary (along x, across y,
 through zeta) is a grid line, so a cell lies wholly inside or wholly outside the conductor:
 *active* cells make up the conductor, the few others (beside a narrow connector, between feed
 tabs) are *inactive*: their faces carry a zero area factor, so no flux reaches them and they
@@ -29,11 +31,13 @@ Geometry only: the solver decides the piece lengths (far-field margins) and the 
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .grid import TensorGrid
 from .line import Part, build_line_mesh
 
 __all__ = ["Lead", "Conductor", "Resolution", "BlockMesh", "build_block_mesh", "axis_faces",
@@ -125,11 +129,13 @@ class Resolution:
 
 @dataclass
 class BlockMesh:
-    """A FiPy 2D/3D grid with active cells, metric factors and named cell and face sets.
+    """A 2D/3D tensor grid with active cells, metric factors and named cell and face sets.
 
     Attributes
     ----------
-    mesh : FiPy grid (local coordinates from 0; add ``origin`` for the conductor's)
+    grid : ``meshes.grid.TensorGrid`` in FiPy's numbering (local coordinates from 0; add
+        ``origin`` for the conductor's); ``mesh`` is FiPy's mesh of the whole grid, built
+        on first use (the solver assembles on slabs, ``grid.slab``)
     dimension : 2 or 3
     conductor : Conductor
     origin : (x0, y0[, z0]) [m] of the grid's corner
@@ -148,7 +154,7 @@ class BlockMesh:
     edges : dict lead name -> (x0, x1) [m]
     """
 
-    mesh: object
+    grid: TensorGrid
     dimension: int
     conductor: Conductor
     origin: tuple
@@ -170,25 +176,30 @@ class BlockMesh:
         """Cells along each axis (nx, ny[, nz])."""
         return tuple(len(a) - 1 for a in self.axes)
 
+    @functools.cached_property
+    def mesh(self):
+        """FiPy's mesh of the whole grid (built on first use: 1.1-2.5 GB at 1e6 cells)."""
+        return self.grid.fipy_mesh()
+
     @property
     def volume(self) -> np.ndarray:
         """True cell volumes g_c V [m^3] (inactive cells: their box volume times 1)."""
-        return self.cell_factor * np.asarray(self.mesh.cellVolumes)
+        return self.cell_factor * self.grid.cell_volumes
 
     @property
     def cell_centers(self) -> np.ndarray:
         """Cell centres (dim, cells) [m] in the conductor's coordinates."""
-        return np.asarray(self.mesh.cellCenters) + np.asarray(self.origin)[:, None]
+        return self.grid.cell_centers + np.asarray(self.origin)[:, None]
 
     @property
     def face_area(self) -> np.ndarray:
         """FiPy face areas (2D: lengths) [m^2 or m]."""
-        return np.asarray(self.mesh._faceAreas)
+        return self.grid.face_areas
 
     @property
     def face_distance(self) -> np.ndarray:
         """FiPy distance between the cell centres of a face (exterior: cell to face) [m]."""
-        return np.asarray(self.mesh._cellDistances)
+        return self.grid.cell_distances
 
     @property
     def true_face_area(self) -> np.ndarray:
@@ -276,19 +287,6 @@ def _x_layout(conductor: Conductor, res: Resolution):
     return faces, line.edges, {name: np.flatnonzero(mask) for name, mask in line.cells.items()}
 
 
-def _fipy_grid(widths, periodic):
-    from fipy.meshes.nonUniformGrid2D import NonUniformGrid2D
-    from fipy.meshes.nonUniformGrid3D import NonUniformGrid3D
-    from fipy.meshes.periodicGrid2D import PeriodicGrid2DTopBottom
-    from fipy.meshes.periodicGrid3D import PeriodicGrid3DTopBottom
-
-    if len(widths) == 2:
-        cls = PeriodicGrid2DTopBottom if periodic else NonUniformGrid2D
-        return cls(dx=widths[0], dy=widths[1])
-    cls = PeriodicGrid3DTopBottom if periodic else NonUniformGrid3D
-    return cls(dx=widths[0], dy=widths[1], dz=widths[2])
-
-
 def build_block_mesh(conductor: Conductor, resolution: Resolution, dimension: int) -> BlockMesh:
     """Mesh ``conductor`` in ``dimension`` 2 or 3 with ``resolution``; see the module docstring.
 
@@ -320,24 +318,23 @@ def build_block_mesh(conductor: Conductor, resolution: Resolution, dimension: in
         z_breaks = [s * 0.5 * lead.thickness for lead in leads for s in (-1, 1)]
         axes.append(axis_faces(-0.5 * t_max, 0.5 * t_max, z_breaks,
                                target.thickness / max(1, resolution.cells_through)))
-    mesh = _fipy_grid([np.diff(a) for a in axes], periodic=shell)
+    grid = TensorGrid([np.diff(a) for a in axes], periodic=shell)
     origin = tuple(float(a[0]) for a in axes)
     shape = tuple(len(a) - 1 for a in axes)
     active, lead_index = _activity(leads, bands, x_cells, axes, shape)
     cells = {lead.name: active & (lead_index == n) for n, lead in enumerate(leads)}
     lead_thickness = np.array([lead.thickness for lead in leads])
-    centers = np.asarray(mesh.cellCenters) + np.asarray(origin)[:, None]
     if dimension == 2:
         cell_factor = np.where(active, lead_thickness[lead_index], 1.0)
     elif shell:
-        cell_factor = np.where(active, (c.radius + centers[2]) / c.radius, 1.0)
+        zeta = np.broadcast_to(0.5 * (axes[2][1:] + axes[2][:-1])[:, None, None], shape[::-1]).ravel()
+        cell_factor = np.where(active, (c.radius + zeta) / c.radius, 1.0)
     else:
         cell_factor = np.ones(len(active))
-    faces, face_factor, face_axis, face_cells, plane = _faces(mesh, origin, x_faces, active, lead_index,
-                                                              lead_thickness, c, dimension)
-    return BlockMesh(mesh=mesh, dimension=dimension, conductor=c, origin=origin, axes=tuple(axes),
+    faces, face_factor, plane = _faces(grid, origin, active, lead_index, lead_thickness, c)
+    return BlockMesh(grid=grid, dimension=dimension, conductor=c, origin=origin, axes=tuple(axes),
                      active=active, cells=cells, faces=faces, cell_factor=cell_factor,
-                     face_factor=face_factor, face_axis=face_axis, face_cells=face_cells,
+                     face_factor=face_factor, face_axis=grid.face_axis, face_cells=grid.face_cells,
                      bands=bands, edges=dict(edges), periodic=shell,
                      extras={"x_plane": plane, "lead_index": lead_index})
 
@@ -361,34 +358,32 @@ def _activity(leads, bands, x_cells, axes, shape):
     return active.ravel(), np.broadcast_to(lead_of_x, shape[::-1]).ravel()
 
 
-def _faces(mesh, origin, x_faces, active, lead_index, lead_thickness, conductor, dimension):
-    """Named face sets, metric factors, axes, cells and x-plane index of every face."""
-    normals = np.asarray(mesh.faceNormals)
-    face_axis = np.argmax(np.abs(normals), axis=0)
-    fc = mesh.faceCellIDs
-    face_cells = np.asarray(fc.filled(-1), dtype=np.int64) if hasattr(fc, "filled") else np.asarray(fc)
-    c0, c1 = face_cells
+def _faces(grid, origin, active, lead_index, lead_thickness, conductor):
+    """Named face sets, metric factors and x-plane index (-1: not an x-face) of every face."""
+    face_axis, position, sign = grid.face_axis, grid.face_position, grid.face_sign
+    c0, c1 = grid.face_cells
     act0 = active[c0]
     act1 = np.where(c1 >= 0, active[np.maximum(c1, 0)], False)
-    nfaces = face_cells.shape[1]
+    nfaces = grid.number_of_faces
     shell = conductor.shape == "shell"
-    local_centres = np.asarray(mesh.faceCenters)
-    # FiPy's facesTop (y == max y) on the plain array: the Variable expression costs ~0.5 s at 1e6 cells
-    seam = local_centres[1] == local_centres[1].max() if shell else np.zeros(nfaces, dtype=bool)
-    face_centres = local_centres + np.asarray(origin)[:, None]
+    if shell:           # FiPy's unused second copy of the periodic seam (the faces y = max y)
+        seam = (face_axis == 1) & (position == grid.shape[1])
+    else:
+        seam = np.zeros(nfaces, dtype=bool)
     exterior_x = (c1 < 0) & act0 & (face_axis == 0)
-    upstream = exterior_x & (normals[0] < 0)          # exterior normals point outwards
-    downstream = exterior_x & (normals[0] > 0)
+    upstream = exterior_x & (sign < 0)          # exterior normals point outwards
+    downstream = exterior_x & (sign > 0)
     live = ((act0 & act1) | upstream | downstream) & ~seam
     walls = (act0 | act1) & ~live & ~seam
 
     face_factor = np.zeros(nfaces)
-    if dimension == 2:
+    if grid.dimension == 2:
         t0 = np.where(act0, lead_thickness[lead_index[c0]], np.inf)
         t1 = np.where(act1, lead_thickness[lead_index[np.maximum(c1, 0)]], np.inf)
         face_factor[live] = np.minimum(t0, t1)[live]
     elif shell:
-        r_rel = (conductor.radius + face_centres[2]) / conductor.radius
+        zeta = grid.face_centers_along(2) + origin[2]
+        r_rel = (conductor.radius + zeta) / conductor.radius
         face_factor[live] = np.where(face_axis == 1, 1.0 / r_rel, r_rel)[live]
     else:
         face_factor[live] = 1.0
@@ -399,9 +394,5 @@ def _faces(mesh, origin, x_faces, active, lead_index, lead_thickness, conductor,
     junction = act0 & act1 & (face_axis == 0) & (lead_index[c0] != lead1)
     for n, lead in enumerate(conductor.leads[1:], start=1):
         faces[f"{lead.name}_start"] = junction & (lead1 == n)
-    plane = np.full(nfaces, -1)
-    xf = face_axis == 0
-    k = np.clip(np.searchsorted(x_faces, face_centres[0, xf]), 1, len(x_faces) - 1)
-    nearer = np.abs(x_faces[k - 1] - face_centres[0, xf]) < np.abs(x_faces[k] - face_centres[0, xf])
-    plane[xf] = k - nearer
-    return faces, face_factor, face_axis, face_cells, plane
+    plane = np.where(face_axis == 0, position, -1)
+    return faces, face_factor, plane

@@ -44,8 +44,9 @@ from meshes.blocks import Conductor, Lead, Resolution, build_block_mesh
 from .direct import pardiso_available
 from .errors import CaseError
 from .memory import release_memory
-from .fv import CONVECTION_TERMS, assemble, convection_faces, convection_term
+from .fv import CONVECTION_TERMS, convection_faces, convection_term
 from .potential import DIRECT_LIMIT, DriftField, solve_potential
+from .slabs import assemble_on_slabs
 
 __all__ = ["BlockModel", "build_nd_model", "conductor_of_case", "stepper_backend"]
 
@@ -107,7 +108,7 @@ class BlockModel:
 
     @property
     def number_of_cells(self) -> int:
-        return int(self.block.mesh.numberOfCells)
+        return self.block.grid.number_of_cells
 
     def flow(self, current: float) -> np.ndarray:
         """Face flows q_f [m^3/s] along FiPy's face normals at the current ``current`` [A]."""
@@ -141,42 +142,57 @@ class BlockModel:
         return np.bincount(c0[self._up], weights=-q[self._up] * self.inflow_density,
                            minlength=self.number_of_cells)
 
-    def fipy_terms(self, current: float):
-        """Fresh FiPy variable and steady terms for ``current`` [A]: (var, steady, inflow) with
-        steady = DiffusionTerm(D g_f) - convection(q) - outflow source, inflow [1/s] per cell."""
-        from fipy import CellVariable, DiffusionTerm, FaceVariable, ImplicitSourceTerm
+    def fipy_terms(self, current: float, slab=None):
+        """Fresh FiPy variable and steady terms for ``current`` [A] on ``slab`` (a
+        ``meshes.grid.Slab``; default: the whole mesh): (var, steady, inflow) with
+        steady = DiffusionTerm(D g_f) - convection(q) - outflow source, inflow [1/s] per cell
+        of the whole mesh."""
+        q = self.flow(current)
+        slab = slab if slab is not None else self._whole_mesh()
+        return (*self._terms_on(slab, q, self._convection_faces(q)), self._inflow_cells(q))
+
+    def _whole_mesh(self):
+        from meshes.grid import Slab
 
         b = self.block
-        mesh = b.mesh
-        q = self.flow(current)
-        velocity = q / b.face_area * np.asarray(mesh.faceNormals)     # FiPy: coeff . n A_f = q_f
+        everything = np.arange(b.grid.number_of_faces)
+        return Slab(mesh=b.mesh, lo=0, hi=b.shape[0], cells=np.arange(self.number_of_cells),
+                    faces=everything)
+
+    def _terms_on(self, slab, q, schemes):
+        """(var, steady) on ``slab`` for the face flows ``q`` [m^3/s] of the whole mesh and the
+        convection ``schemes`` ({scheme: bool over the whole mesh's faces})."""
+        from fipy import CellVariable, DiffusionTerm, FaceVariable, ImplicitSourceTerm
+
+        b, mesh, faces = self.block, slab.mesh, slab.faces
+        # FiPy: coeff . n A_f = q_f.  On a slab's two cut faces the slab's normal is reversed,
+        # which only touches the overlap cells' rows (dropped by solver.slabs).
+        velocity = (q / b.face_area)[faces] * np.asarray(mesh.faceNormals)
         var = CellVariable(mesh=mesh, value=0.0, hasOld=True)
-        out = np.zeros_like(velocity)
-        out[:, self._down] = velocity[:, self._down]
-        outflow = FaceVariable(mesh=mesh, rank=1, value=out)
-        steady = (DiffusionTerm(coeff=FaceVariable(mesh=mesh, value=self.diffusivity * b.face_factor))
+        outflow = FaceVariable(mesh=mesh, rank=1, value=velocity * b.faces["downstream_end"][faces])
+        steady = (DiffusionTerm(coeff=FaceVariable(mesh=mesh, value=self.diffusivity * b.face_factor[faces]))
                   - ImplicitSourceTerm(coeff=outflow.divergence))
         if self.inflow_density is not None:
-            var.constrain(self.inflow_density, where=b.faces["upstream_end"])
-        for scheme, faces in self._convection_faces(q).items():
-            coeff = np.zeros_like(velocity)
-            coeff[:, faces] = velocity[:, faces]
-            steady = steady - convection_term(scheme)(coeff=FaceVariable(mesh=mesh, rank=1, value=coeff))
-        return var, steady, self._inflow_cells(q)
+            var.constrain(self.inflow_density, where=b.faces["upstream_end"][faces])
+        for scheme, where in schemes.items():
+            coeff = FaceVariable(mesh=mesh, rank=1, value=velocity * where[faces])
+            steady = steady - convection_term(scheme)(coeff=coeff)
+        return var, steady
 
     def operator(self, current: float):
         """K [m^3/s] (scipy CSR) and f [1/s] of V dc/dt = K c + f at ``current`` [A], assembled
-        by fresh FiPy terms.  All terms at once: FiPy's exponential convection term takes its
-        Peclet number from the diffusion term of the same equation (assembled alone it would
-        be upwind), so the terms cannot be assembled one by one to save memory."""
-        var, steady, inflow = self.fipy_terms(current)
-        K, f = assemble(steady, var)
-        del var, steady
-        release_memory()        # FiPy's term graph holds ~1 GB of face arrays at 1e6 cells
-        return K, f + inflow
+        by fresh FiPy terms on x-slabs of the mesh (``solver.slabs``: the rows are those of the
+        whole mesh).  All terms at once: FiPy's exponential convection term takes its Peclet
+        number from the diffusion term of the same equation (assembled alone it would be
+        upwind), so the terms cannot be assembled one by one."""
+        q = self.flow(current)
+        schemes = self._convection_faces(q)
+        K, f = assemble_on_slabs(self.block.grid, lambda slab: self._terms_on(slab, q, schemes))
+        return K, f + self._inflow_cells(q)
 
     def fipy_equation(self, current: float):
-        """TransientTerm(g_c) == steady + inflow/V_FiPy, and its variable (plain FiPy)."""
+        """TransientTerm(g_c) == steady + inflow/V_FiPy on the whole mesh, and its variable
+        (plain FiPy)."""
         from fipy import CellVariable, TransientTerm
 
         var, steady, inflow = self.fipy_terms(current)

@@ -70,24 +70,23 @@ class DriftField:
         velocities on the cell's two faces of that axis (a wall counts as 0)."""
         block = self.block
         v = self.face_velocity(current)
-        normal = np.asarray(block.mesh.faceNormals)
-        out = np.zeros((block.dimension, block.mesh.numberOfCells))
+        sign = block.grid.face_sign          # the normal is sign x the unit vector of its axis
+        out = np.zeros((block.dimension, block.grid.number_of_cells))
         c0, c1 = block.face_cells
         for axis in range(block.dimension):
             faces = np.flatnonzero((block.face_axis == axis) & (block.face_factor > 0))
-            comp = 0.5 * v[faces] * normal[axis, faces]
+            comp = 0.5 * v[faces] * sign[faces]
             np.add.at(out[axis], c0[faces], comp)
             inner = faces[c1[faces] >= 0]
-            np.add.at(out[axis], c1[inner], 0.5 * v[inner] * normal[axis, inner])
+            np.add.at(out[axis], c1[inner], 0.5 * v[inner] * sign[inner])
         return out * block.active
 
     def cross_section_currents(self) -> np.ndarray:
         """Current [A/A] through every grid plane x = const (positive downstream), one value
         per plane of ``block.axes[0]``; each equals 1 for a conservative solution."""
         block = self.block
-        plane = block.extras["x_plane"]
-        normal_x = np.asarray(block.mesh.faceNormals)[0]
-        flux = np.where(block.face_factor > 0, self.face_current * np.sign(normal_x), 0.0)
+        plane = block.extras["x_plane"]             # >= 0 on x-faces only
+        flux = np.where(block.face_factor > 0, self.face_current * block.grid.face_sign, 0.0)
         ok = plane >= 0
         return np.bincount(plane[ok], weights=flux[ok], minlength=len(block.axes[0]))
 
@@ -130,23 +129,29 @@ def solve_potential(block, conductivity: float, electron_density: float, solver:
 
     conductivity sigma [S/m], electron_density n [m^-3]; ``solver`` as for ``linear_solver``.
     The linear system is assembled by FiPy (``DiffusionTerm(sigma g_f)`` with phi = 0 on the
-    downstream end) and solved on the active cells, then improved by iterative refinement with
-    the cell balance evaluated face by face, as differences (phi_0 - phi_1): the matrix form
+    downstream end; on x-slabs of the mesh, ``solver.slabs``) and solved on the active cells,
+    then improved by iterative refinement with the cell balance evaluated face by face, as differences (phi_0 - phi_1): the matrix form
     d_i phi_i - sum G phi_j loses eps x (huge through-thickness conductance) x phi per cell,
     which over thousands of 50-um cells would break the 1e-8 current balance.  Raises
     SolverError if the current through some cross-section differs from I by more than 1e-8.
     """
     from fipy import CellVariable, DiffusionTerm, FaceVariable
 
-    mesh = block.mesh
+    from .slabs import assemble_on_slabs
+
+    grid = block.grid
     coeff = conductivity * block.face_factor
-    phi = CellVariable(mesh=mesh, value=0.0)
-    phi.constrain(0.0, where=block.faces["downstream_end"])
-    system = DiffusionTerm(coeff=FaceVariable(mesh=mesh, value=coeff))._prepareLinearSystem(phi, None, (), 1.0)
-    K = sp.csr_matrix(system.matrix.matrix)     # FiPy's sign: negative diagonal
+    outlet = block.faces["downstream_end"]
+
+    def terms_on(slab):
+        phi = CellVariable(mesh=slab.mesh, value=0.0)
+        phi.constrain(0.0, where=outlet[slab.faces])
+        return phi, DiffusionTerm(coeff=FaceVariable(mesh=slab.mesh, value=coeff[slab.faces]))
+
+    K, _ = assemble_on_slabs(grid, terms_on)    # FiPy's sign: negative diagonal
     inlet = block.faces["upstream_end"]
     weight = block.face_factor * block.face_area
-    share = np.zeros(mesh.numberOfFaces)
+    share = np.zeros(grid.number_of_faces)
     share[inlet] = weight[inlet] / weight[inlet].sum()
     c0, c1 = block.face_cells
     inner = c1 >= 0
@@ -161,13 +166,13 @@ def solve_potential(block, conductivity: float, electron_density: float, solver:
 
     def net_outflow(current):
         """Current leaving each cell [A/A]: 0 for the exact solution."""
-        out = np.bincount(c0, weights=current, minlength=mesh.numberOfCells)
-        return out - np.bincount(c1[inner], weights=current[inner], minlength=mesh.numberOfCells)
+        out = np.bincount(c0, weights=current, minlength=grid.number_of_cells)
+        return out - np.bincount(c1[inner], weights=current[inner], minlength=grid.number_of_cells)
 
     act = np.flatnonzero(block.active)
     solve = linear_solver(-K[act][:, act], method=solver, symmetric=True)
-    values = np.zeros(mesh.numberOfCells)
-    injected = np.bincount(c0[inlet], weights=share[inlet], minlength=mesh.numberOfCells)
+    values = np.zeros(grid.number_of_cells)
+    injected = np.bincount(c0[inlet], weights=share[inlet], minlength=grid.number_of_cells)
     values[act] = solve(injected[act])
     for _ in range(REFINEMENTS):
         values[act] -= solve(net_outflow(face_currents(values))[act])
