@@ -73,22 +73,39 @@ class PardisoLU:
         self._pardiso = pypardiso.PyPardisoSolver(mtype=self.SPD if self.spd else self.UNSYMMETRIC)
         # 1-based iparm numbers of the MKL manual: own settings, METIS, automatic refinement,
         # pivot perturbation 1e-13 (1e-8 for Cholesky), scaling and matching (unsymmetric only)
+        # and zero-based indices (35), so that scipy's index arrays are passed without copies
         settings = ((1, 1), (2, 2), (8, 0), (10, 8), (11, 0), (13, 0)) if self.spd else \
             ((1, 1), (2, 2), (8, 0), (10, 13), (11, 1), (13, 1))
+        settings += ((35, 1),)
         for index, value in settings:
             self._pardiso.set_iparm(index, value)
         self._pattern = None
         self.refactor(A)
 
     def _call(self, phase, A, b):
-        """One PARDISO call of ``phase`` (11 analysis, 22 factorisation, 33 solve)."""
-        import pypardiso
+        """One PARDISO call of ``phase`` (11 analysis, 22 factorisation, 33 solve) on the CSR
+        ``A`` (int32 indices, zero-based) and right-hand side ``b``; returns x (phase 33)."""
+        import ctypes
 
-        self._pardiso.set_phase(phase)
-        try:
-            return self._pardiso._call_pardiso(A, b)
-        except pypardiso.pardiso_wrapper.PyPardisoError as exc:
-            raise SolverError(f"PARDISO phase {phase}: {exc}") from None
+        p = self._pardiso
+        b = np.ascontiguousarray(b, dtype=float)
+        x = np.zeros_like(b)
+        error = ctypes.c_int32(0)
+        int_p = ctypes.POINTER(ctypes.c_int32)
+
+        def byref(value):
+            return ctypes.byref(ctypes.c_int32(value))
+
+        p._mkl_pardiso(p.pt.ctypes.data_as(ctypes.POINTER(p._pt_type[0])), byref(1), byref(1),
+                       byref(p.mtype), byref(phase), byref(A.shape[0]), A.data.ctypes.data_as(ctypes.c_void_p),
+                       A.indptr.ctypes.data_as(int_p), A.indices.ctypes.data_as(int_p),
+                       p.perm.ctypes.data_as(int_p), byref(1), p.iparm.ctypes.data_as(int_p), byref(0),
+                       b.ctypes.data_as(ctypes.c_void_p), x.ctypes.data_as(ctypes.c_void_p), ctypes.byref(error))
+        if error.value != 0:
+            from pypardiso.pardiso_wrapper import PyPardisoError     # its message for the code
+
+            raise SolverError(f"PARDISO phase {phase}: {PyPardisoError(error.value)}")
+        return x
 
     def refactor(self, A):
         """Factorise ``A`` (CSR or convertible), re-using the analysis if its pattern is the
@@ -98,7 +115,9 @@ class PardisoLU:
             A = sp.triu(A, format="csr")
         A.sort_indices()
         self._pardiso._check_A(A)        # square, float64, no empty row; sets CSR orientation
-        dummy = np.zeros((A.shape[0], 1))
+        if A.indptr.dtype != np.int32 or A.indices.dtype != np.int32:
+            A.indptr, A.indices = A.indptr.astype(np.int32), A.indices.astype(np.int32)
+        dummy = np.zeros(A.shape[0])
         same = (self._pattern is not None and np.array_equal(A.indptr, self._pattern[0])
                 and np.array_equal(A.indices, self._pattern[1]))
         if not same:

@@ -11,7 +11,10 @@ semi-discrete system  V dc/dt = K(I) c + f(I):
 q_f(I) = I q_f(1 A) [m^3/s] (as a velocity q_f/A_FiPy along the face normal), split by the same
 ``auto`` rule as in 1D (``solver.fv.convection_faces``: central where the cell Peclet number
 |q_f| d_f/(D g_f A_f) < 2, exponential elsewhere).  Every current gets freshly built terms
-(FiPy issue #1223: the exponential scheme's coefficient is never changed in place).
+(FiPy issue #1223: the exponential scheme's coefficient is never changed in place).  The terms
+are built and assembled on FiPy meshes of x-slabs of the grid (``solver.slabs``), which give
+the whole mesh's rows exactly at a fraction of its memory; ``fipy_equation`` (the plain-FiPy
+cross-check) builds them on FiPy's mesh of the whole grid.
 
 Boundaries are those of the 1D line (``solver.fv.LineModel``), face by face:
 - upstream end (the far end of a semi-infinite reservoir): c = n held for diffusion, inflow
@@ -24,7 +27,7 @@ The far reservoir and circuit are the same cross-section as their leads, meshed 
 line's graded cells (``meshes.line``) times the leads' cells across.  Graded full cross-sections
 rather than quasi-1D lines: the junction of a 2D/3D mesh with a 1D line would need its own
 coupling terms and a hanging-node face; the graded cells cost only ~300-700 layers x cells
-across, they keep the whole model one FiPy mesh with one set of terms, and in them the current
+across, they keep the whole model one mesh with one set of terms, and in them the current
 is uniform a few widths past a junction (transverse modes of the potential decay like
 exp(-pi x/w)) and the density uniform within w^2/D (~4 s for 20 mm), so they behave as the
 1D line does.

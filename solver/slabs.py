@@ -56,4 +56,6 @@ def assemble_on_slabs(grid, terms_on, max_cells: int | None = None):
         del slab, var, terms, K, block
         release_memory()        # FiPy's term graph is a reference cycle holding the slab's arrays
     K = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
+    del rows, cols, vals
+    release_memory()
     return K, f

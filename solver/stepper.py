@@ -498,8 +498,8 @@ class LadderStepper(CachedStepper):
         rhs += f
         k = round(math.log(dt) / math.log(self.ratio))
         dt_k, precond, M, _ = self._preconditioner(current, k, theta)
-        if dt_k != dt:
-            M = (sp.diags(self.volume / dt) - theta * K).tocsr()
+        if dt_k != dt:          # V/dt - theta K as products: no third matrix at the memory peak
+            M = _step_operator(self.volume / dt, theta, K)
         floor_norm = None           # evaluated only where needed (a matrix product)
         if dt_k == dt and self.direct:
             delta = precond(rhs)
@@ -539,3 +539,17 @@ class LadderStepper(CachedStepper):
         floor += self.volume / dt * abs_c
         floor *= np.finfo(float).eps
         return math.sqrt(dot(floor, floor))
+
+
+def _step_operator(diagonal, theta, K):
+    """The step matrix diag(``diagonal``) - theta K as a LinearOperator (products only)."""
+    from scipy.sparse.linalg import LinearOperator
+
+    def matvec(x):
+        x = np.ravel(x)
+        out = K @ x
+        out *= -theta
+        out += diagonal * x
+        return out
+
+    return LinearOperator(K.shape, matvec=matvec, dtype=float)
