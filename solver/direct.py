@@ -128,6 +128,11 @@ class PardisoLU:
         self.perturbed_pivots = int(self._pardiso.get_iparm(14))
         return self
 
+    def drop_matrix(self):
+        """Forget the factorised matrix (its memory), keeping the factorisation for a
+        ``refactor``; ``solve`` needs a refactor first."""
+        self.A = None
+
     def solve(self, b):
         """x with A x = b [units of b / units of A]."""
         return self._call(33, self.A, np.asarray(b, dtype=float))

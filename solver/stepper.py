@@ -405,7 +405,6 @@ class LadderStepper(CachedStepper):
         self.name = f"ladder-{backend}"
         self.stats = {"gmres_iterations": 0, "direct_solves": 0, "iterative_solves": 0,
                       "worst_balance_mismatch": 0.0}
-        self._abs = {}
         self._last = None
         self._spare = None          # a PARDISO factorisation dropped from the cache, to re-use
 
@@ -426,19 +425,19 @@ class LadderStepper(CachedStepper):
         return self.backend != "amg"
 
     def _abs_operator(self, current):
-        """|K| (entrywise) at ``current`` [A], sharing K's index arrays."""
-        key = float(current)
-        if key not in self._abs:
-            K = self.operators(current)[0]
-            self._abs[key] = sp.csr_matrix((np.abs(K.data), K.indices, K.indptr), shape=K.shape)
-        return self._abs[key]
+        """|K| (entrywise) at ``current`` [A], sharing K's index arrays (built on each call:
+        it is needed only by remainder steps, and kept it would add to the memory peak)."""
+        K = self.operators(current)[0]
+        return sp.csr_matrix((np.abs(K.data), K.indices, K.indptr), shape=K.shape)
 
     def _evicted(self, value):
-        """Keep a dropped PARDISO factorisation for the next ``_factorise`` to refactor."""
+        """Keep a dropped PARDISO factorisation for the next ``_factorise`` to refactor
+        (without its matrix: the refactorisation brings the next one)."""
         factor = value[3]
         if self.backend == "pardiso":
             if self._spare is not None:
                 self._spare.free()
+            factor.drop_matrix()
             self._spare = factor
 
     def _factorise(self, M):
