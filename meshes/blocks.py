@@ -148,7 +148,7 @@ class BlockMesh:
         shell's second copy of the periodic seam, kept by FiPy, never used)
     cell_factor, face_factor : metric factors (see the module docstring)
     face_axis : 0/1/2 for x/y/zeta faces
-    face_cells : (2, faces) int, the two cells of a face (-1: none); FiPy's normal points from
+    face_cells : (2, faces) int32, the two cells of a face (-1: none); FiPy's normal points from
         the first to the second (outwards on exterior faces)
     bands : dict lead name -> tuple of (lo, hi) intervals across [m]
     edges : dict lead name -> (x0, x1) [m]
@@ -394,5 +394,5 @@ def _faces(grid, origin, active, lead_index, lead_thickness, conductor):
     junction = act0 & act1 & (face_axis == 0) & (lead_index[c0] != lead1)
     for n, lead in enumerate(conductor.leads[1:], start=1):
         faces[f"{lead.name}_start"] = junction & (lead1 == n)
-    plane = np.where(face_axis == 0, position, -1)
+    plane = np.where(face_axis == 0, position, -1).astype(np.int32)
     return faces, face_factor, plane

@@ -134,8 +134,10 @@ class TensorGrid:
 
     @functools.cached_property
     def face_cells(self) -> np.ndarray:
-        """(2, faces) int64: the cells either side (-1: none), the normal from first to second."""
-        cells = np.arange(self.number_of_cells).reshape(tuple(reversed(self.shape)))
+        """(2, faces) int32 (int64 above 2^31 cells): the cells either side (-1: none), the
+        normal from first to second."""
+        dtype = np.int32 if self.number_of_cells < 2 ** 31 else np.int64
+        cells = np.arange(self.number_of_cells, dtype=dtype).reshape(tuple(reversed(self.shape)))
 
         def side(axis, which):
             n, r = self.shape[axis], self.dimension - 1 - axis
