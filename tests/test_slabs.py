@@ -89,3 +89,19 @@ def test_potential_operator_on_slabs_is_the_whole_mesh_operator(name, dim):
     K, f = assemble_on_slabs(block.grid, lambda slab: terms_on(slab.mesh, slab.faces),
                              2 * block.grid.number_of_cells // block.shape[0])
     assert_same(sp.csr_matrix(K), f, K_whole, f_whole)
+
+
+def test_a_2d_3d_run_never_builds_fipys_whole_mesh():
+    """The memory bound of 2D/3D runs rests on this: FiPy meshes only of slabs (the whole
+    mesh, built by ``block.mesh``, is ~1 KB per 2D cell, 2.4 KB per 3D cell)."""
+    from solver.stepper import LadderStepper, Step
+
+    block = build_block_mesh(GEOMETRIES["shell, two feed tabs"], RES, 3)
+    model = BlockModel(block=block, drift=solve_potential(block, 5.9e7, N), diffusivity=2e-3,
+                       electron_density=N, inflow_density=N, linear_solver="splu")
+    stepper = LadderStepper(model.operator, model.volume, backend="splu", rates=model.boundary_rates)
+    c = np.where(block.cells["reservoir"], N, 0.0)
+    c = stepper.advance(c, Step(0.0, 1.0, 0.5, dt=1.0), 100.0)
+    c = stepper.advance(c, Step(1.0, 1.7, 0.5, dt=0.7), 100.0)
+    assert np.all(np.isfinite(c))
+    assert "mesh" not in vars(block)
