@@ -155,7 +155,6 @@ class BlockMesh:
     """
 
     grid: TensorGrid
-    dimension: int
     conductor: Conductor
     origin: tuple
     axes: tuple
@@ -164,12 +163,29 @@ class BlockMesh:
     faces: dict
     cell_factor: np.ndarray
     face_factor: np.ndarray
-    face_axis: np.ndarray
-    face_cells: np.ndarray
     bands: dict
     edges: dict
-    periodic: bool = False
     extras: dict = field(default_factory=dict)
+
+    @property
+    def dimension(self) -> int:
+        """2 or 3."""
+        return self.grid.dimension
+
+    @property
+    def periodic(self) -> bool:
+        """Whether the grid is periodic across (the shell)."""
+        return self.grid.periodic
+
+    @property
+    def face_axis(self) -> np.ndarray:
+        """Normal axis of every face (0 x, 1 y, 2 zeta)."""
+        return self.grid.face_axis
+
+    @property
+    def face_cells(self) -> np.ndarray:
+        """(2, faces) the two cells of every face (``meshes.grid.TensorGrid.face_cells``)."""
+        return self.grid.face_cells
 
     @property
     def shape(self) -> tuple:
@@ -327,15 +343,14 @@ def build_block_mesh(conductor: Conductor, resolution: Resolution, dimension: in
     if dimension == 2:
         cell_factor = np.where(active, lead_thickness[lead_index], 1.0)
     elif shell:
-        zeta = np.broadcast_to(0.5 * (axes[2][1:] + axes[2][:-1])[:, None, None], shape[::-1]).ravel()
+        zeta = grid.cell_centers_along(2) + origin[2]
         cell_factor = np.where(active, (c.radius + zeta) / c.radius, 1.0)
     else:
         cell_factor = np.ones(len(active))
     faces, face_factor, plane = _faces(grid, origin, active, lead_index, lead_thickness, c)
-    return BlockMesh(grid=grid, dimension=dimension, conductor=c, origin=origin, axes=tuple(axes),
+    return BlockMesh(grid=grid, conductor=c, origin=origin, axes=tuple(axes),
                      active=active, cells=cells, faces=faces, cell_factor=cell_factor,
-                     face_factor=face_factor, face_axis=grid.face_axis, face_cells=grid.face_cells,
-                     bands=bands, edges=dict(edges), periodic=shell,
+                     face_factor=face_factor, bands=bands, edges=dict(edges),
                      extras={"x_plane": plane, "lead_index": lead_index})
 
 

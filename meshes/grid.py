@@ -227,12 +227,15 @@ class TensorGrid:
             out = out * self._along(axis, self.widths[axis])
         return np.broadcast_to(out, tuple(reversed(self.shape))).ravel()
 
+    def cell_centers_along(self, component: int) -> np.ndarray:
+        """Coordinate ``component`` of every cell centre [m]."""
+        along = self._along(component, self.cell_coordinates(component))
+        return np.broadcast_to(along, tuple(reversed(self.shape))).ravel()
+
     @property
     def cell_centers(self) -> np.ndarray:
         """Cell centres (dim, cells) [m]."""
-        grids = np.meshgrid(*[self.cell_coordinates(a) for a in reversed(range(self.dimension))],
-                            indexing="ij")
-        return np.stack([g.ravel() for g in reversed(grids)])
+        return np.stack([self.cell_centers_along(c) for c in range(self.dimension)])
 
     def fipy_mesh(self, lo: int = 0, hi: int | None = None):
         """FiPy's grid of the cell columns [lo, hi) along x (default: the whole grid)."""
