@@ -66,14 +66,21 @@ def bench_case(dim, cells, through, solver, steps, shape="strip"):
         "time": {"duration": "1e3 s", "outputs": 20}, "limits": {"max_cells": 10**8, "max_steps": 10**8}})
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def case_arguments(description, steps):
+    """The command-line parser of the benchmark case's options (``bench_case``), with
+    ``steps`` time steps by default."""
+    p = argparse.ArgumentParser(description=description)
     p.add_argument("--dim", type=int, choices=[2, 3], default=2)
     p.add_argument("--cells", type=float, default=1e5)
     p.add_argument("--through", type=int, default=2)
-    p.add_argument("--steps", type=int, default=200)
+    p.add_argument("--steps", type=int, default=steps)
     p.add_argument("--solver", choices=["auto", "splu", "pardiso", "amg"], default="auto")
     p.add_argument("--shape", choices=["strip", "shell"], default="strip")
+    return p
+
+
+def main(argv=None):
+    p = case_arguments(__doc__.splitlines()[0], steps=200)
     p.add_argument("--json", action="store_true", help="print one JSON line")
     args = p.parse_args(argv)
 
@@ -100,17 +107,14 @@ def main(argv=None):
     release_memory()
     skip = min(20, len(stamps) // 4)
     per_step = (stamps[-1] - stamps[skip]) / max(1, len(stamps) - 1 - skip) if len(stamps) > 1 else float("nan")
-    from meshes.blocks import Resolution, build_block_mesh
     from solver.derive import derive
-    from solver.fv_nd import conductor_of_case
+    from solver.fv_nd import block_mesh_of_case
     from solver.potential import solve_potential
     from solver.run import line_layout
 
     layout = line_layout(case, derive(case))               # set-up alone, timed again
     t0 = time.perf_counter()
-    block = build_block_mesh(conductor_of_case(case, layout.parts),
-                             Resolution(dx=layout.dx, grading=case.fv.grading, cells_across=case.fv.cells_across,
-                                        cells_through=case.fv.cells_through), args.dim)
+    block = block_mesh_of_case(case, layout)
     t1 = time.perf_counter()
     solve_potential(block, case.material.conductivity, layout.electron_density,
                     solver="splu" if args.solver == "splu" else "direct")

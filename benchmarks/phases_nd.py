@@ -5,7 +5,7 @@
 
 Same case as ``bench_nd.py`` (its ``bench_case``).  Phases, each timed [s] with the resident
 memory after it (VmRSS) and the peak so far (VmHWM) [GB], from /proc/self/status:
-mesh (``build_block_mesh``), geometry (the grid arrays the model reads), potential
+mesh (``block_mesh_of_case``), geometry (the grid arrays the model reads), potential
 (``solve_potential``), model, assembly (``operator(I)``), preconditioner (one LU or AMG set-up
 for a ladder size, through ``LadderStepper``), then ``--steps`` steps of that ladder size and
 one remainder step (GMRES preconditioned by it).
@@ -17,7 +17,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "2")
 
-import argparse  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import sys  # noqa: E402
@@ -27,7 +26,7 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_nd import bench_case  # noqa: E402
+from bench_nd import bench_case, case_arguments  # noqa: E402
 
 
 def memory_gb():
@@ -58,19 +57,12 @@ class Phases:
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--dim", type=int, choices=[2, 3], default=2)
-    p.add_argument("--cells", type=float, default=1e5)
-    p.add_argument("--through", type=int, default=2)
-    p.add_argument("--steps", type=int, default=5)
-    p.add_argument("--solver", choices=["auto", "splu", "pardiso", "amg"], default="auto")
-    p.add_argument("--shape", choices=["strip", "shell"], default="strip")
+    p = case_arguments(__doc__.splitlines()[0], steps=5)
     p.add_argument("--dt", type=float, default=1.0, help="step size [s] (rounded to the ladder)")
     args = p.parse_args(argv)
 
-    from meshes.blocks import Resolution, build_block_mesh
     from solver.derive import derive
-    from solver.fv_nd import BlockModel, conductor_of_case, stepper_backend
+    from solver.fv_nd import BlockModel, block_mesh_of_case, stepper_backend
     from solver.memory import release_memory
     from solver.potential import solve_potential
     from solver.run import line_layout, make_stepper
@@ -79,10 +71,7 @@ def main(argv=None):
     case = bench_case(args.dim, args.cells, args.through, args.solver, 100, args.shape)
     ph = Phases()
     layout = line_layout(case, derive(case))
-    block = build_block_mesh(conductor_of_case(case, layout.parts),
-                             Resolution(dx=layout.dx, grading=case.fv.grading, cells_across=case.fv.cells_across,
-                                        cells_through=case.fv.cells_through, sharp_ends=layout.sharp_ends,
-                                        max_width=tuple(layout.max_width.items())), args.dim)
+    block = block_mesh_of_case(case, layout)
     ph.mark("mesh", cells=int(block.active.sum()), grid=list(block.shape))
     _ = (block.face_area, block.face_distance, block.volume, block.grid.face_sign)
     ph.mark("geometry")

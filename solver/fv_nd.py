@@ -51,7 +51,7 @@ from .fv import CONVECTION_TERMS, convection_faces, convection_term
 from .potential import DIRECT_LIMIT, DriftField, solve_potential
 from .slabs import assemble_on_slabs
 
-__all__ = ["BlockModel", "build_nd_model", "conductor_of_case", "stepper_backend"]
+__all__ = ["BlockModel", "block_mesh_of_case", "build_nd_model", "conductor_of_case", "stepper_backend"]
 
 STEP_LADDER = math.sqrt(2.0)    # step-size ratio of the quantised step plan (LU in 2D/3D)
 AMG_LADDER = 4.0                # step-size ratio between re-used AMG hierarchies (plan not quantised)
@@ -279,6 +279,21 @@ def stepper_backend(linear_solver: str, cells: int) -> str:
     return "splu" if cells <= DIRECT_LIMIT else "amg"
 
 
+def block_mesh_of_case(case, layout):
+    """The 2D/3D block mesh of ``case`` on the 1D line's layout ``layout``
+    (``run.line_layout``): its pieces, dx, grading, sharp ends and widest cells along x;
+    ``fv.cells_across`` and ``fv.cells_through`` across.  Raises CaseError for a geometry that
+    cannot be meshed."""
+    fv = case.fv
+    resolution = Resolution(dx=layout.dx, grading=fv.grading, cells_across=fv.cells_across,
+                            cells_through=fv.cells_through, sharp_ends=layout.sharp_ends,
+                            max_width=tuple(layout.max_width.items()))
+    try:
+        return build_block_mesh(conductor_of_case(case, layout.parts), resolution, case.geometry.dimension)
+    except ValueError as exc:
+        raise CaseError(f"{case.source}: geometry: {exc}") from None
+
+
 def build_nd_model(case, derived):
     """Mesh, drift field and FV model of ``case`` in 2D or 3D, and the initial density c0
     [m^-3].  The pieces along x and their far-field lengths are the 1D line's
@@ -286,16 +301,9 @@ def build_nd_model(case, derived):
     ``fv.cells_through`` through its thickness.  Returns (model, c0)."""
     from .run import line_layout
 
-    g, fv = case.geometry, case.fv
+    fv = case.fv
     layout = line_layout(case, derived)
-    conductor = conductor_of_case(case, layout.parts)
-    resolution = Resolution(dx=layout.dx, grading=fv.grading, cells_across=fv.cells_across,
-                            cells_through=fv.cells_through, sharp_ends=layout.sharp_ends,
-                            max_width=tuple(layout.max_width.items()))
-    try:
-        block = build_block_mesh(conductor, resolution, g.dimension)
-    except ValueError as exc:
-        raise CaseError(f"{case.source}: geometry: {exc}") from None
+    block = block_mesh_of_case(case, layout)
     active = int(block.active.sum())
     if active > case.limits.max_cells:
         raise CaseError(f"{case.source}: limits.max_cells: the mesh has {active} cells, more than "
