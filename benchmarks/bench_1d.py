@@ -28,7 +28,7 @@ import numpy as np
 
 def vip2_case(cells_per_target, time_steps, method="fv", scheme="crank-nicolson", stepper="cached",
               duration="1e4 s", outputs=50):
-    from solver.case import case_from_dict
+    from vip_transport.solver.config import case_from_dict
 
     return case_from_dict({
         "name": "bench", "method": method, "geometry": {"preset": "vip2"},
@@ -40,8 +40,8 @@ def vip2_case(cells_per_target, time_steps, method="fv", scheme="crank-nicolson"
 
 def cells_per_target_for(total_cells):
     """cells_per_target that gives about ``total_cells`` cells in the whole line."""
-    from solver.derive import derive
-    from solver.run import build_line_model
+    from vip_transport.solver.physics.derived import derive
+    from vip_transport.solver.fv.line_model import build_line_model
 
     lo, hi = 4, total_cells
     while hi - lo > max(1, lo // 200):
@@ -57,9 +57,11 @@ def per_step_comparison(cells_per_target, n_steps):
     import scipy.linalg as sla
     import scipy.sparse as sp
 
-    from solver.derive import derive
-    from solver.run import build_line_model
-    from solver.stepper import CachedStepper, FiPyStepper, plan_steps
+    from vip_transport.solver.physics.derived import derive
+    from vip_transport.solver.fv.line_model import build_line_model
+    from vip_transport.solver.timestepping.cached import CachedStepper
+    from vip_transport.solver.timestepping.fipy_loop import FiPyStepper
+    from vip_transport.solver.timestepping.plan import plan_steps
 
     case = vip2_case(cells_per_target, n_steps, scheme="implicit-euler")
     model, c0 = build_line_model(case, derive(case))
@@ -113,7 +115,7 @@ def peak_memory_mb():
 
 def full_run(cells_per_target, time_steps):
     """Run the case in this process and print JSON figures (called in a fresh process)."""
-    from solver.run import run_case
+    from vip_transport.solver.run import run_case
 
     rss0 = peak_memory_mb()
     case = vip2_case(cells_per_target, time_steps)
@@ -137,7 +139,7 @@ def main(argv=None):
     p.add_argument("--_full", nargs=2, type=int, help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a._full:
-        import solver.run  # noqa: F401  (imports before the RSS baseline)
+        import vip_transport.solver.run  # noqa: F401  (imports before the RSS baseline)
         import fipy  # noqa: F401
         full_run(*a._full)
         return 0

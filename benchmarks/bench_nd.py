@@ -6,7 +6,7 @@
 One run per call (peak memory is per process): the VIP-2 strip with a 5-mm connector on one
 edge (``--shape strip``) or the VIP shell with two 10-mm feed tabs (``--shape shell``),
 resolution chosen for about ``--cells`` active cells (cells about as wide as long, ``--through``
-cells through the thickness in 3D), run through ``solver.run.run_case`` and stopped after
+cells through the thickness in 3D), run through ``vip_transport.solver.run.run_case`` and stopped after
 ``--steps`` time steps.  Reported: cells, the time to build the mesh, to solve the potential,
 until the first step (mesh, potential, first assemblies and factorisation), seconds per step
 over the steps after the first 20 (those include the factorisations of the first step
@@ -28,9 +28,7 @@ import json  # noqa: E402
 import math  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-from pathlib import Path  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def peak_memory_gb():
@@ -43,7 +41,7 @@ def peak_memory_gb():
 
 
 def bench_case(dim, cells, through, solver, steps, shape="strip"):
-    from solver.case import case_from_dict
+    from vip_transport.solver.config import case_from_dict
 
     length, width = (0.071, 0.020) if shape == "strip" else (0.088, 2 * math.pi * 0.045)
     # along ~ 1.14 n (target + connector) + graded cells (~300 at grading 1.03); across ~ n w/L
@@ -84,7 +82,7 @@ def main(argv=None):
     p.add_argument("--json", action="store_true", help="print one JSON line")
     args = p.parse_args(argv)
 
-    from solver.run import run_case
+    from vip_transport.solver.run import run_case
 
     start = time.perf_counter()
     case = bench_case(args.dim, args.cells, args.through, args.solver, args.steps, args.shape)
@@ -102,15 +100,15 @@ def main(argv=None):
     peak_gb = peak_memory_gb()      # of the run itself, before the set-up is timed again below
     result_numerics = None if result is None else result.numerics
     result = None
-    from solver.memory import release_memory
+    from vip_transport.solver.linalg.memory import release_memory
 
     release_memory()
     skip = min(20, len(stamps) // 4)
     per_step = (stamps[-1] - stamps[skip]) / max(1, len(stamps) - 1 - skip) if len(stamps) > 1 else float("nan")
-    from solver.derive import derive
-    from solver.fv_nd import block_mesh_of_case
-    from solver.potential import solve_potential
-    from solver.run import line_layout
+    from vip_transport.solver.physics.derived import derive
+    from vip_transport.solver.fv.block_model import block_mesh_of_case
+    from vip_transport.solver.fv.potential import solve_potential
+    from vip_transport.solver.fv.layout import line_layout
 
     layout = line_layout(case, derive(case))               # set-up alone, timed again
     t0 = time.perf_counter()

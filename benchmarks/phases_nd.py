@@ -23,7 +23,6 @@ import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_nd import bench_case, case_arguments  # noqa: E402
@@ -61,12 +60,14 @@ def main(argv=None):
     p.add_argument("--dt", type=float, default=1.0, help="step size [s] (rounded to the ladder)")
     args = p.parse_args(argv)
 
-    from solver.derive import derive
-    from solver.fv_nd import BlockModel, block_mesh_of_case, stepper_backend
-    from solver.memory import release_memory
-    from solver.potential import solve_potential
-    from solver.run import line_layout, make_stepper
-    from solver.stepper import Step
+    from vip_transport.solver.physics.derived import derive
+    from vip_transport.solver.fv.block_model import BlockModel, block_mesh_of_case
+    from vip_transport.solver.linalg.backends import choose_backend
+    from vip_transport.solver.linalg.memory import release_memory
+    from vip_transport.solver.fv.potential import solve_potential
+    from vip_transport.solver.fv.layout import line_layout
+    from vip_transport.solver.timestepping.registry import make_stepper
+    from vip_transport.solver.timestepping.plan import Step
 
     case = bench_case(args.dim, args.cells, args.through, args.solver, 100, args.shape)
     ph = Phases()
@@ -75,7 +76,7 @@ def main(argv=None):
     ph.mark("mesh", cells=int(block.active.sum()), grid=list(block.shape))
     _ = (block.face_area, block.face_distance, block.volume, block.grid.face_sign)
     ph.mark("geometry")
-    backend = stepper_backend(args.solver, int(block.active.sum()))
+    backend = choose_backend(args.solver, int(block.active.sum()))
     drift = solve_potential(block, case.material.conductivity, layout.electron_density,
                             solver="splu" if backend == "splu" else "direct")
     release_memory()            # as build_nd_model does
@@ -84,7 +85,7 @@ def main(argv=None):
                        electron_density=layout.electron_density, inflow_density=layout.inflow_density,
                        convection=case.fv.convection, linear_solver=backend)
     ph.mark("model", backend=backend)
-    stepper = make_stepper(case, model)
+    stepper = make_stepper(case.fv.stepper, model)
     current = 1.0
     stepper.operators(current)
     ph.mark("assembly")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Part", "LineMesh", "graded_widths", "build_line_mesh"]
+__all__ = ["Part", "LineMesh", "Widths", "graded_widths", "line_widths", "build_line_mesh"]
 
 
 @dataclass(frozen=True)
@@ -81,54 +81,82 @@ class LineMesh:
         return np.asarray(self.mesh.faceCenters[0]) + self.origin
 
 
-def graded_widths(length: float, first: float, grading: float, max_width: float = math.inf) -> np.ndarray:
-    """Cell widths that start near ``first`` and grow by ``grading`` (up to ``max_width``) until
-    they fill ``length``.
+@dataclass(frozen=True)
+class Widths:
+    """Cell widths [m] of one part, kept compact: ``segments`` in order, each an explicit array
+    of widths or a run (width, count) of equal cells, so that a mesh of 1e12 cells can be
+    counted (run-size estimates) without being built."""
 
-    Returns widths w_k = min(first g^k, max_width) s, k = 0..m-1, with the smallest m for
-    which the unscaled sum reaches ``length`` and the scale s <= 1 chosen so that
-    sum(w) == length exactly.
-    """
+    segments: tuple
+
+    def __len__(self) -> int:
+        return sum(len(s) if isinstance(s, np.ndarray) else s[1] for s in self.segments)
+
+    @property
+    def first(self) -> float:
+        s = self.segments[0]
+        return float(s[0]) if isinstance(s, np.ndarray) else s[0]
+
+    @property
+    def last(self) -> float:
+        s = self.segments[-1]
+        return float(s[-1]) if isinstance(s, np.ndarray) else s[0]
+
+    def array(self) -> np.ndarray:
+        """All the widths [m] as one array."""
+        return np.concatenate([s if isinstance(s, np.ndarray) else np.full(s[1], s[0])
+                               for s in self.segments])
+
+    def reversed(self) -> "Widths":
+        return Widths(tuple(s[::-1] if isinstance(s, np.ndarray) else s for s in self.segments[::-1]))
+
+    def __add__(self, other: "Widths") -> "Widths":
+        return Widths(self.segments + other.segments)
+
+
+def _graded(length: float, first: float, grading: float, max_width: float = math.inf) -> Widths:
+    """Cell widths that start near ``first`` and grow by ``grading`` (up to ``max_width``) until
+    they fill ``length``: w_k = min(first g^k, max_width) s, k = 0..m-1, with the smallest m
+    for which the unscaled sum reaches ``length`` and the scale s <= 1 chosen so that
+    sum(w) == length exactly."""
     first = min(first, max_width)
     if grading <= 1.0 or first >= max_width:
-        m = max(1, math.ceil(length / first - 1e-9))
-        return np.full(m, length / m)
+        m = max(1, math.ceil(min(length / first - 1e-9, 1e18)))
+        return Widths(((length / m, m),))
     n_grow = math.ceil(math.log(max_width / first) / math.log(grading)) if math.isfinite(max_width) else None
     m_free = max(1, math.ceil(math.log1p(length * (grading - 1.0) / first) / math.log(grading) - 1e-12))
     if n_grow is None or m_free <= n_grow:
         w = first * grading ** np.arange(m_free)
-    else:
-        head = np.minimum(first * grading ** np.arange(n_grow), max_width)
-        rest = length - head.sum()
-        w = np.concatenate([head, np.full(max(1, math.ceil(rest / max_width - 1e-9)), max_width)])
-    return w * (length / w.sum())
+        return Widths((w * (length / w.sum()),))
+    head = np.minimum(first * grading ** np.arange(n_grow), max_width)
+    rest = length - head.sum()
+    repeat = max(1, math.ceil(min(rest / max_width - 1e-9, 1e18)))
+    scale = length / (head.sum() + repeat * max_width)
+    return Widths((head * scale, (max_width * scale, repeat)))
 
 
-def _part_widths(length, left, right, grading, max_width):
+def graded_widths(length: float, first: float, grading: float, max_width: float = math.inf) -> np.ndarray:
+    """Cell widths [m] that start near ``first`` and grow by ``grading`` (up to ``max_width``)
+    until they fill ``length`` exactly (see ``_graded``)."""
+    return _graded(length, first, grading, max_width).array()
+
+
+def _part_widths(length, left, right, grading, max_width) -> Widths:
     """Widths for a graded part whose ends ask for cells ``left`` / ``right`` wide (None: no
     wish at that end); with both, it grows from each end towards the middle."""
     if left is not None and right is not None:
         half = 0.5 * length
-        return np.concatenate([graded_widths(half, left, grading, max_width),
-                               graded_widths(half, right, grading, max_width)[::-1]])
+        return _graded(half, left, grading, max_width) + _graded(half, right, grading, max_width).reversed()
     if left is not None:
-        return graded_widths(length, left, grading, max_width)
-    return graded_widths(length, right, grading, max_width)[::-1]
+        return _graded(length, left, grading, max_width)
+    return _graded(length, right, grading, max_width).reversed()
 
 
-def build_line_mesh(parts, dx: float, grading: float, fine=("connector", "target"),
-                    sharp_ends=(), max_width=None) -> LineMesh:
-    """Build the mesh of ``parts`` (left to right) with uniform cells of about ``dx`` in the
-    ``fine`` parts and cells growing by ``grading`` away from them on both sides.
-
-    The fine parts must be contiguous; a fine part of length l gets round(l/dx) (>= 1) equal
-    cells.  Parts named in ``sharp_ends`` start with cells of about ``dx`` at their far end
-    too (a reservoir edge where the density jumps), and ``max_width`` {part name: width [m]}
-    caps the cells of a part (where a front travels).  The part named "target" starts at x = 0.
-    """
+def line_widths(parts, dx: float, grading: float, fine=("connector", "target"), sharp_ends=(),
+                max_width=None) -> list:
+    """Cell widths of each of ``parts`` (left to right), as :func:`build_line_mesh` meshes them,
+    without building a mesh: a list of :class:`Widths`, one per part (``len`` counts cells)."""
     max_width = dict(max_width or {})
-    from fipy import Grid1D
-
     parts = tuple(parts)
     names = [p.name for p in parts]
     if len(set(names)) != len(names):
@@ -142,22 +170,40 @@ def build_line_mesh(parts, dx: float, grading: float, fine=("connector", "target
 
     widths = [None] * len(parts)
     for i in fine_idx:
-        m = max(1, round(parts[i].length / dx))
-        widths[i] = np.full(m, parts[i].length / m)
-    edge = widths[lo][0]
+        m = max(1, round(min(parts[i].length / dx, 1e18)))
+        widths[i] = Widths(((parts[i].length / m, m),))
+    edge = widths[lo].first
     for i in range(lo - 1, -1, -1):          # grow leftwards from the fine block
         far = dx if parts[i].name in sharp_ends else None
-        w = _part_widths(parts[i].length, far, edge * grading, grading, max_width.get(parts[i].name, math.inf))
-        widths[i] = w
-        edge = w[0]
-    edge = widths[hi][-1]
+        widths[i] = _part_widths(parts[i].length, far, edge * grading, grading,
+                                 max_width.get(parts[i].name, math.inf))
+        edge = widths[i].first
+    edge = widths[hi].last
     for i in range(hi + 1, len(parts)):      # grow rightwards
         far = dx if parts[i].name in sharp_ends else None
-        w = _part_widths(parts[i].length, edge * grading, far, grading, max_width.get(parts[i].name, math.inf))
-        widths[i] = w
-        edge = w[-1]
+        widths[i] = _part_widths(parts[i].length, edge * grading, far, grading,
+                                 max_width.get(parts[i].name, math.inf))
+        edge = widths[i].last
+    return widths
 
+
+def build_line_mesh(parts, dx: float, grading: float, fine=("connector", "target"),
+                    sharp_ends=(), max_width=None) -> LineMesh:
+    """Build the mesh of ``parts`` (left to right) with uniform cells of about ``dx`` in the
+    ``fine`` parts and cells growing by ``grading`` away from them on both sides.
+
+    The fine parts must be contiguous; a fine part of length l gets round(l/dx) (>= 1) equal
+    cells.  Parts named in ``sharp_ends`` start with cells of about ``dx`` at their far end
+    too (a reservoir edge where the density jumps), and ``max_width`` {part name: width [m]}
+    caps the cells of a part (where a front travels).  The part named "target" starts at x = 0.
+    """
+    from fipy import Grid1D
+
+    parts = tuple(parts)
+    names = [p.name for p in parts]
+    widths = line_widths(parts, dx, grading, fine, sharp_ends, max_width)
     target_start = sum(p.length for p in parts[: names.index("target")])
+    widths = [w.array() for w in widths]
     all_w = np.concatenate(widths)
     mesh = Grid1D(dx=all_w)
 

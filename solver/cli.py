@@ -43,8 +43,8 @@ def _progress_bar(total_desc):
 def cmd_run(args):
     import shutil
 
-    from .case import load_case, write_resolved
-    from .checkpoint import checkpoint_folder
+    from .config import load_case, write_resolved
+    from .io.checkpoint import checkpoint_folder
 
     resume = None
     if args.resume:
@@ -55,7 +55,7 @@ def cmd_run(args):
         if not (work / "case.resolved.yaml").is_file():
             raise UserError(f"{out}: nothing to resume: no checkpoint folder {work}")
         case = load_case(work / "case.resolved.yaml")
-        from .checkpoint import load_checkpoint
+        from .io.checkpoint import load_checkpoint
 
         resume = load_checkpoint(work)
     elif args.case:
@@ -64,9 +64,12 @@ def cmd_run(args):
         work = checkpoint_folder(out)
     else:
         raise UserError("run needs a case file, or --resume DIR")
+    from .run.size import check_run_size
+
+    check_run_size(case)        # before anything is written or imported for the run
     # heavy imports (FiPy, matplotlib) only once the case is known to be valid
-    from .checkpoint import Checkpointer
-    from .results import now_iso, write_results
+    from .io.checkpoint import Checkpointer
+    from .io.results import now_iso, write_results
     from .run import IncompleteRun, run_case
 
     checkpointer = None
@@ -108,9 +111,10 @@ def cmd_run(args):
 
 
 def cmd_derive(args):
-    from .case import load_case
-    from .derive import compare_with_paper, derive, derive_json, format_table
-    from .results import json_safe
+    from .config import load_case
+    from .io.results import json_safe
+    from .paper.comparison import compare_with_paper, derive_json, format_table
+    from .physics.derived import derive
 
     case = load_case(args.case)
     if args.json:
@@ -128,7 +132,7 @@ def cmd_compare(args):
 
 
 def cmd_paper(args):
-    from .paper import run_paper
+    from .paper.command import run_paper
 
     return run_paper(args)
 

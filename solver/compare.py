@@ -20,6 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
+from .config.loading import case_from_dict, load_case, write_resolved
+from .io.results import atomic_folder
+from .run import run_case
+
 __all__ = ["COLUMNS", "compare_dimensions", "run_compare", "case_in_dimension"]
 
 COLUMNS = ("dimension", "cells", "steps", "wall_time_s", "new_electrons_in_target_final",
@@ -30,8 +34,6 @@ COMPARED = ("new_electrons_in_target_final", "scatterings_total", "transit_time_
 
 def case_in_dimension(case, dimension: int):
     """``case`` with geometry.dimension = ``dimension`` and method fv, validated again."""
-    from .case import case_from_dict
-
     data = case.to_resolved_dict()
     data["geometry"]["dimension"] = int(dimension)
     data["method"] = "fv"
@@ -63,8 +65,6 @@ def compare_dimensions(case, dims=(1, 2, 3), progress=None) -> dict:
     [one dict per dimension: COLUMNS plus rel_diff_to_1d_<quantity> for each compared
     quantity (None without a 1D run)], "results": {dimension: RunResult}}.
     """
-    from .run import run_case
-
     results, rows = {}, []
     for d in dims:
         update = None if progress is None else (lambda done, total, d=d: progress(d, done, total))
@@ -130,9 +130,6 @@ def _plot(path, comparison, name):
 def run_compare(args) -> int:
     """CLI entry: ``args.case`` (path), ``args.dims`` (list of int), ``args.out`` (or None:
     results/<case name>-compare).  Writes the folder atomically; returns the exit code 0."""
-    from .case import load_case, write_resolved
-    from .results import atomic_folder
-
     case = load_case(args.case)
     dims = sorted(set(int(d) for d in (args.dims or (1, 2, 3))))
     out = Path(args.out) if getattr(args, "out", None) else Path("results") / f"{case.name}-compare"

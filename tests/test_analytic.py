@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from scipy import integrate, special
 
-from solver import analytic as an
-from solver.errors import SolverError
+from vip_transport.solver.physics import analytic as an
+from vip_transport.solver.errors import SolverError
 
 D = 1.1e-4
 TAU = 2.5e-14

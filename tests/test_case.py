@@ -9,9 +9,8 @@ import numpy as np
 import pytest
 import yaml
 
-from solver.case import (MAX_CASE_BYTES, Case, case_from_dict, estimate_cells, load_case,
-                         write_resolved)
-from solver.errors import CaseError
+from vip_transport.solver.config import MAX_CASE_BYTES, Case, case_from_dict, load_case, write_resolved
+from vip_transport.solver.errors import CaseError
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 E = 1.602176634e-19
@@ -343,42 +342,6 @@ def test_value_errors_name_the_key(section, value, key, words):
     assert f"cases/x.yaml: {key}: " in message and words in message
 
 
-def test_max_cells_refusal_shows_the_estimate():
-    data = minimal(method="fv", fv={"cells_per_target": 4000},
-                   geometry={"length": "71 mm", "width": "20 mm", "thickness": "50 um",
-                             "dimension": 3},
-                   limits={"max_cells": 100000})
-    message = error_of(data)
-    assert "cases/x.yaml: limits.max_cells: expected at most 100,000 cells" in message
-    estimate = estimate_cells(case_from_dict({**data, "limits": {"max_cells": 10**12}}))
-    assert estimate > 100000 and f"{estimate:,}" in message
-    assert "across the width" in message and "through the thickness" in message
-
-
-def test_cell_estimate_grows_with_resolution_and_dimension():
-    base = case_from_dict(minimal(method="fv", fv={"cells_per_target": 400}))
-    assert 400 < estimate_cells(base) < 1000
-    finer = case_from_dict(minimal(method="fv", fv={"cells_per_target": 800}))
-    assert estimate_cells(finer) > 1.9 * estimate_cells(base) - 400
-    two_d = case_from_dict(minimal(method="fv", fv={"cells_per_target": 400}, geometry={
-        "length": "71 mm", "width": "20 mm", "thickness": "50 um", "dimension": 2}))
-    assert estimate_cells(two_d) == estimate_cells(base) * math.ceil(0.020 / (0.071 / 400))
-
-
-def test_cell_estimate_cuts_the_reservoir_at_the_far_field():
-    def cells(reservoir, diffusivity="einstein"):
-        return estimate_cells(case_from_dict(minimal(
-            method="fv", fv={"grading": 1.001},
-            geometry={"length": "71 mm", "width": "20 mm", "thickness": "50 um",
-                      "reservoir": reservoir},
-            transport={"current": "100 A", "diffusivity": diffusivity})))
-
-    semi = cells({"length": "semi-infinite"})
-    assert cells({"length": "1 m"}) < semi  # far field (~100 m) is beyond 1 m
-    assert cells({"length": "1e6 m"}) == semi  # cut at the far field
-    assert cells({"length": "semi-infinite"}, "1e-2 m^2/s") > semi  # wider spread
-
-
 def test_case_from_dict_refuses_non_mapping():
     assert "expected a mapping" in error_of([1, 2]) and "cases/x.yaml" in error_of("text")
 
@@ -561,11 +524,3 @@ def test_bad_placement_on_a_cylinder_is_refused(section, key, words):
 def test_field_times_must_lie_in_the_run():
     message = error_of(minimal(time={"duration": "100 s"}, output={"fields": ["10 s", "200 s"]}))
     assert "output.fields.1:" in message and "(0 s, time.duration" in message
-
-
-def test_cell_estimate_uses_the_cross_resolution():
-    two_d = case_from_dict(minimal(method="fv", fv={"cells_per_target": 400, "cells_across": 10},
-                                   geometry={"length": "71 mm", "width": "20 mm", "thickness": "50 um",
-                                             "dimension": 3}))
-    one_d = case_from_dict(minimal(method="fv", fv={"cells_per_target": 400}))
-    assert estimate_cells(two_d) == estimate_cells(one_d) * 10 * 2

@@ -3,7 +3,7 @@
 `vip-transport run` on the shipped VIP and VIP-2 cases writes the whole results folder with the
 contract's files, columns and keys, and its numbers agree with an independent computation
 (closed-form derived quantities from scipy.constants, N(T) and S(T) by numerical quadrature of
-the reservoir solution, eq. 24, without solver.analytic). Every command answers --help; derive
+the reservoir solution, eq. 24, without solver.physics.analytic). Every command answers --help; derive
 --json prints the derived quantities; exit codes are 0 / 2 (a user's mistake, no traceback) /
 1 (an internal failure); the results folder is written atomically.
 """
@@ -28,10 +28,10 @@ import scipy.constants as sc
 import yaml
 from scipy import integrate, special
 
-import solver
-from solver.case import load_case
-from solver.cli import main
-from solver.errors import SolverError
+import vip_transport.solver as solver
+from vip_transport.solver.config import load_case
+from vip_transport.solver.cli import main
+from vip_transport.solver.errors import SolverError
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "cases"
@@ -48,8 +48,8 @@ COMMANDS = ["run", "derive", "compare", "paper"]
 
 def cli(*args, cwd, timeout=300):
     """`python -m solver.cli ARGS` in a fresh process (the console script's code path)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
-    return subprocess.run([sys.executable, "-m", "solver.cli", *map(str, args)], cwd=cwd, env=env,
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    return subprocess.run([sys.executable, "-m", "vip_transport.solver.cli", *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -340,12 +340,12 @@ def test_bad_case_exits_2_in_process(tmp_path, capsys):
 ])
 def test_internal_failures_exit_1_and_write_nothing(failure, code, text, tmp_path, monkeypatch,
                                                      capsys):
-    import solver.run
+    import vip_transport.solver.run as run_module
 
     def failing_run(case, **kwargs):
         raise failure
 
-    monkeypatch.setattr(solver.run, "run_case", failing_run)
+    monkeypatch.setattr(run_module, "run_case", failing_run)
     path = small_case(tmp_path)
     out = tmp_path / "results" / "small"
     assert main(["run", str(path), "--out", str(out)]) == code
@@ -361,13 +361,13 @@ def test_internal_failures_exit_1_and_write_nothing(failure, code, text, tmp_pat
 def test_failure_while_writing_leaves_no_folder(tmp_path, monkeypatch, capsys):
     """A failure after some files are written (here: the plots) leaves neither the results
     folder nor the temporary folder."""
-    import solver.results
+    import vip_transport.solver.io.results as results_module
 
     def broken_plot(folder, result):
         (Path(folder) / "electrons_in_target.png").write_bytes(b"half a plot")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(solver.results, "plot_result", broken_plot)
+    monkeypatch.setattr(results_module, "plot_result", broken_plot)
     out = tmp_path / "results" / "small"
     assert main(["run", str(small_case(tmp_path)), "--out", str(out)]) == 1
     assert "No space left on device" in capsys.readouterr().err
@@ -376,7 +376,7 @@ def test_failure_while_writing_leaves_no_folder(tmp_path, monkeypatch, capsys):
 
 
 def test_failure_keeps_the_previous_results_whole(tmp_path, monkeypatch):
-    import solver.results
+    import vip_transport.solver.io.results as results_module
 
     out = tmp_path / "results" / "small"
     path = small_case(tmp_path)
@@ -386,7 +386,7 @@ def test_failure_keeps_the_previous_results_whole(tmp_path, monkeypatch):
     def broken_plot(folder, result):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(solver.results, "plot_result", broken_plot)
+    monkeypatch.setattr(results_module, "plot_result", broken_plot)
     assert main(["run", str(small_case(tmp_path, time={"duration": "50 s"})), "--out",
                  str(out)]) == 1
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

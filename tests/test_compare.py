@@ -10,8 +10,8 @@ are smaller, while N at the end (a full target) agrees.
 import argparse
 import csv
 
-from solver.case import case_from_dict, write_resolved
-from solver.compare import COLUMNS, compare_dimensions, run_compare
+from vip_transport.solver.config import case_from_dict, write_resolved
+from vip_transport.solver.compare import COLUMNS, compare_dimensions, run_compare
 
 BASE = {"name": "cmp", "geometry": {"preset": "vip2"}, "method": "analytic",
         "fv": {"cells_per_target": 60, "cells_across": 6, "time_steps": 200},

@@ -9,7 +9,8 @@ from types import SimpleNamespace as NS
 import pytest
 from scipy.constants import e, electron_volt, h, hbar, k, m_e
 
-from solver import derive as dv
+from vip_transport.solver.paper import comparison, printed
+from vip_transport.solver.physics import derived
 
 REL = 1e-12
 EF, SIGMA, T = 7.0 * electron_volt, 5.9e7, 300.0
@@ -103,7 +104,7 @@ VARIANTS = [
 
 @pytest.mark.parametrize("kw", VARIANTS)
 def test_every_quantity_matches_hand_computation(kw):
-    got = dv.derive(make_case(**kw))
+    got = derived.derive(make_case(**kw))
     want = hand(**kw)
     assert set(got) == set(want)
     for key, val in want.items():
@@ -112,16 +113,16 @@ def test_every_quantity_matches_hand_computation(kw):
 
 
 def test_results_contract_keys():
-    assert dv.RESULT_KEYS == (
+    assert derived.RESULT_KEYS == (
         "electron_density_m3", "fermi_velocity_m_s", "collision_time_s", "mean_free_path_m",
         "diffusivity_m2_s", "drift_velocity_m_s", "transit_time_s", "rms_diffusion_length_m",
     )
-    assert set(dv.RESULT_KEYS) <= set(dv.derive(make_case()))
+    assert set(derived.RESULT_KEYS) <= set(derived.derive(make_case()))
 
 
 @pytest.mark.parametrize("preset", ["vip", "vip2"])
 def test_identities(preset):
-    d = dv.derive(make_case(preset))
+    d = derived.derive(make_case(preset))
     L, A, I = d["target_length_m"], d["target_area_m2"], d["current_A"]
     n = d["electron_density_m3"]
     # eq. 12: n e A L / I == L / v_d
@@ -136,39 +137,39 @@ def test_identities(preset):
 
 
 def test_convention_is_d_over_2():
-    p = dv.derive(make_case("vip", convention="paper"))
-    s = dv.derive(make_case("vip", convention="standard"))
+    p = derived.derive(make_case("vip", convention="paper"))
+    s = derived.derive(make_case("vip", convention="standard"))
     # paper convention: sqrt(D dt_T); standard: sqrt(2 D dt_T); same D
     assert p["rms_diffusion_length_m"] == pytest.approx(
         math.sqrt(p["diffusivity_m2_s"] * p["transit_time_s"]), rel=REL)
     assert s["rms_diffusion_length_m"] == pytest.approx(math.sqrt(2) * p["rms_diffusion_length_m"], rel=REL)
     assert s["diffusivity_m2_s"] == p["diffusivity_m2_s"]
-    halved = dv.derive(make_case("vip", convention="standard", scale=0.5))
+    halved = derived.derive(make_case("vip", convention="standard", scale=0.5))
     assert halved["rms_diffusion_length_m"] == pytest.approx(p["rms_diffusion_length_m"], rel=REL)
 
 
 def test_zero_current_gives_none_and_valid_json():
     c = make_case("vip", current=0.0)
-    d = dv.derive(c)
+    d = derived.derive(c)
     assert d["drift_velocity_m_s"] == 0.0
     for key in ("transit_time_s", "rms_diffusion_length_m", "conduction_scatterings_per_transit",
                 "close_encounters_per_transit", "amplification_conduction",
                 "amplification_close_encounters", "scatterings_per_transit"):
         assert d[key] is None, key
-    out = dv.derive_json(c)
+    out = comparison.derive_json(c)
     json.dumps(out, allow_nan=False)  # raises on inf/nan
     assert all(r["scope"].startswith("material quantities only") for r in out["paper_comparison"])
     assert "current 0 vs 40" in out["paper_comparison"][0]["scope"]
-    assert dv.format_table(out["paper_comparison"])
+    assert comparison.format_table(out["paper_comparison"])
 
 
 def test_bad_choices_raise():
     with pytest.raises(ValueError):
-        dv.derive(make_case(diffusivity="quantum"))
+        derived.derive(make_case(diffusivity="quantum"))
     with pytest.raises(ValueError):
-        dv.derive(make_case(convention="other"))
+        derived.derive(make_case(convention="other"))
     with pytest.raises(ValueError):
-        dv.derive(make_case(scattering="phonons"))
+        derived.derive(make_case(scattering="phonons"))
 
 
 # ---- against the paper's printed values --------------------------------------------------------
@@ -211,23 +212,23 @@ AGREE = {
 @pytest.mark.parametrize("preset, key, printed",
                          [(p, kk, pr) for p, lst in AGREE.items() for kk, pr in lst])
 def test_agrees_with_paper(preset, key, printed):
-    d = dv.derive(make_case(preset))
+    d = derived.derive(make_case(preset))
     assert rounds_to(d[key], printed), (key, d[key], printed)
 
 
 def test_vip2_conduction_amplification_is_more_than_1e8():
-    assert dv.derive(make_case("vip2"))["amplification_conduction"] > 1e8  # sec. 3
+    assert derived.derive(make_case("vip2"))["amplification_conduction"] > 1e8  # sec. 3
 
 
 @pytest.mark.parametrize("preset", ["vip", "vip2"])
 def test_misprint7_density(preset):
-    n = dv.derive(make_case(preset))["electron_density_m3"]
+    n = derived.derive(make_case(preset))["electron_density_m3"]
     assert not rounds_to(n, "8.46e28")
     assert n / 8.46e28 - 1 == pytest.approx(-0.0058, abs=0.0003)
 
 
 def test_misprint3_vip2_coefficient_is_10x_below_printed():
-    c = dv.derive(make_case("vip2"))["drift_coefficient_m_per_C"]
+    c = derived.derive(make_case("vip2"))["drift_coefficient_m_per_C"]
     assert 7.38e-4 / c == pytest.approx(10, rel=0.01)
     assert rounds_to(c, "7.4e-5")
     # the paper's own n with the printed exponent fixed reproduces the mantissa
@@ -237,7 +238,7 @@ def test_misprint3_vip2_coefficient_is_10x_below_printed():
 
 
 def test_vip_coefficient_differs_by_codata_and_rounded_area():
-    c = dv.derive(make_case("vip"))["drift_coefficient_m_per_C"]
+    c = derived.derive(make_case("vip"))["drift_coefficient_m_per_C"]
     assert rounds_to(c, "5.25e-6") and not rounds_to(c, "5.23e-6")
     assert rounds_to(1 / (8.46e28 * e * 1.41e-5), "5.23e-6")
 
@@ -245,7 +246,7 @@ def test_vip_coefficient_differs_by_codata_and_rounded_area():
 @pytest.mark.parametrize("preset, printed, ours", [("vip", "1.3e16", "1.7e16"),
                                                    ("vip2", "3e14", "4e14")])
 def test_misprint4_conduction_scatterings(preset, printed, ours):
-    d = dv.derive(make_case(preset))
+    d = derived.derive(make_case(preset))
     s = d["conduction_scatterings_per_transit"]
     assert rounds_to(s, ours) and not rounds_to(s, printed)
     # recovered with tau = 39 nm / 1.18e6 m/s
@@ -253,24 +254,24 @@ def test_misprint4_conduction_scatterings(preset, printed, ours):
 
 
 def test_vip_rs_printed_twice():
-    rs = dv.derive(make_case("vip"))["rs_scatterings_per_transit"]
+    rs = derived.derive(make_case("vip"))["rs_scatterings_per_transit"]
     assert rounds_to(rs, "2.3e6") and not rounds_to(rs, "2.2e6")
     assert rounds_to(0.088 / 39e-9, "2.3e6")  # the paper's own numbers give 2.3e6 too
 
 
 def test_vip_close_encounter_amplification():
-    a = dv.derive(make_case("vip"))["amplification_close_encounters"]
+    a = derived.derive(make_case("vip"))["amplification_close_encounters"]
     assert rounds_to(a, "5.5e12") and not rounds_to(a, "5.2e12")
     assert rounds_to(1.2e19 / 2.3e6, "5.2e12")  # the paper's rounded inputs
 
 
 def test_standard_convention_rms_is_sqrt2_larger_than_paper():
-    d = dv.derive(make_case("vip", convention="standard"))
+    d = derived.derive(make_case("vip", convention="standard"))
     assert rounds_to(d["rms_diffusion_length_m"], "3e-1") and not rounds_to(d["rms_diffusion_length_m"], "2e-1")
 
 
 def test_capture_readings():
-    d = dv.derive(make_case("vip"))
+    d = derived.derive(make_case("vip"))
     assert rounds_to(d["capture_r_ratio_fermi_speed"], "1.6")
     assert rounds_to(d["capture_r_ratio"], "2.2")
     assert rounds_to(d["capture_r_inverse_ratio"], "0.46")
@@ -284,9 +285,9 @@ def test_capture_readings():
 @pytest.mark.parametrize("convention", ["paper", "standard"])
 def test_rows_for_every_paper_key_and_verdicts_follow_rule(preset, convention):
     case = make_case(preset, convention=convention)
-    d = dv.derive(case)
-    rows = dv.compare_with_paper(case)
-    pv = dv.paper_values(preset)
+    d = derived.derive(case)
+    rows = comparison.compare_with_paper(case)
+    pv = printed.paper_values(preset)
     assert set(pv) <= set(d)
     assert {r["quantity"] for r in rows} == set(pv)
     for r in rows:
@@ -303,7 +304,7 @@ def test_rows_for_every_paper_key_and_verdicts_follow_rule(preset, convention):
 
 
 def test_paper_values_are_the_printed_numbers():
-    vip, vip2 = dv.paper_values("vip"), dv.paper_values("vip2")
+    vip, vip2 = printed.paper_values("vip"), printed.paper_values("vip2")
     expect_vip = {
         "electron_density_m3": 8.46e28, "average_speed_m_s": 1.18e6, "mean_free_path_m": 39e-9,
         "collision_time_s": 2.5e-14, "diffusivity_m2_s": 1.1e-4,
@@ -324,13 +325,13 @@ def test_paper_values_are_the_printed_numbers():
         assert vip[key] == pytest.approx(val, rel=1e-12), key
     for key, val in expect_vip2.items():
         assert vip2[key] == pytest.approx(val, rel=1e-12), key
-    assert 2.3e6 in [e_.value for e_ in dv.paper_entries("vip") if e_.key == "rs_scatterings_per_transit"]
+    assert 2.3e6 in [e_.value for e_ in printed.paper_entries("vip") if e_.key == "rs_scatterings_per_transit"]
     with pytest.raises(ValueError):
-        dv.paper_values("rs")
+        printed.paper_values("rs")
 
 
 def test_expected_disagreements_and_causes():
-    rows = {(r["quantity"], r["printed"]): r for r in dv.compare_with_paper(make_case("vip2"))}
+    rows = {(r["quantity"], r["printed"]): r for r in comparison.compare_with_paper(make_case("vip2"))}
     differs = {key for key, r in rows.items() if r["verdict"] == "differs"}
     assert differs == {
         ("electron_density_m3", "8.46e28"), ("electron_wavelength_m", "6.1e-10"),
@@ -346,16 +347,16 @@ def test_expected_disagreements_and_causes():
 
 
 def test_convention_cause_on_rms_row():
-    rows = dv.compare_with_paper(make_case("vip", convention="standard"))
+    rows = comparison.compare_with_paper(make_case("vip", convention="standard"))
     (rms,) = [r for r in rows if r["quantity"] == "rms_diffusion_length_m"]
     assert rms["verdict"] == "differs" and "convention" in rms["cause"]
 
 
 def test_diffusivity_choice_cause():
-    rows = dv.compare_with_paper(make_case("vip", diffusivity="degenerate"))
+    rows = comparison.compare_with_paper(make_case("vip", diffusivity="degenerate"))
     (dr,) = [r for r in rows if r["quantity"] == "diffusivity_m2_s"]
     assert dr["verdict"] == "differs" and "degenerate" in dr["cause"]
-    rows = dv.compare_with_paper(make_case("vip", scale=0.01))
+    rows = comparison.compare_with_paper(make_case("vip", scale=0.01))
     (dr,) = [r for r in rows if r["quantity"] == "diffusivity_m2_s"]
     assert "scales D by 0.01" in dr["cause"]
 
@@ -366,29 +367,29 @@ def test_diffusivity_choice_cause():
     (dict(current=20.0), "current 20 vs 40"),
 ])
 def test_material_only_when_not_the_preset(kw, why):
-    rows = dv.compare_with_paper(make_case("vip", **kw))
-    material = {e_.key for e_ in dv.paper_entries("vip") if e_.scope == "material"}
+    rows = comparison.compare_with_paper(make_case("vip", **kw))
+    material = {e_.key for e_ in printed.paper_entries("vip") if e_.scope == "material"}
     assert {r["quantity"] for r in rows} == material
     assert all(r["scope"].startswith("material quantities only") and why in r["scope"] for r in rows)
-    assert "material quantities only" in dv.format_table(rows)
+    assert "material quantities only" in comparison.format_table(rows)
 
 
 def test_table1_width_is_the_vip_preset():
-    rows = dv.compare_with_paper(make_case("vip", width=282.74e-3))
+    rows = comparison.compare_with_paper(make_case("vip", width=282.74e-3))
     assert rows[0]["scope"].startswith("all quantities")
     (vol,) = [r for r in rows if r["quantity"] == "target_volume_m3"]
     assert vol["verdict"] == "agrees"
 
 
 def test_non_paper_material_is_named_as_cause():
-    rows = dv.compare_with_paper(make_case("vip", fermi_energy=5 * electron_volt))
+    rows = comparison.compare_with_paper(make_case("vip", fermi_energy=5 * electron_volt))
     (n,) = [r for r in rows if r["quantity"] == "electron_density_m3"]
     assert "case material differs" in n["cause"] and "fermi_energy 5 eV" in n["cause"]
 
 
 def test_format_table_lists_every_row_and_cause():
-    rows = dv.compare_with_paper(make_case("vip"))
-    text = dv.format_table(rows)
+    rows = comparison.compare_with_paper(make_case("vip"))
+    text = comparison.format_table(rows)
     lines = text.splitlines()
     for r in rows:
         assert any(line.startswith(r["quantity"]) and r["verdict"] in line for line in lines)

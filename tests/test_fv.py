@@ -12,11 +12,13 @@ import numpy as np
 import pytest
 import scipy.constants as sc
 
-from solver import analytic
-from solver.case import case_from_dict
-from solver.derive import derive
-from solver.run import build_line_model, run_case
-from solver.stepper import CachedStepper, Step
+from vip_transport.solver.physics import analytic
+from vip_transport.solver.config import case_from_dict
+from vip_transport.solver.physics.derived import derive
+from vip_transport.solver.fv.line_model import build_line_model
+from vip_transport.solver.run import run_case
+from vip_transport.solver.timestepping.cached import CachedStepper
+from vip_transport.solver.timestepping.plan import Step
 
 TOL = 1e-4
 
@@ -91,8 +93,8 @@ def test_outflow_boundary_lets_electrons_leave():
     N(t) in the target still equals the infinite-line solution to 1e-4 (no reflection reaches
     back), and what is past the target plus what left equals the infinite line's (L, inf)."""
     from meshes.line import Part, build_line_mesh
-    from solver.fv import LineModel
-    from solver.stepper import plan_steps
+    from vip_transport.solver.fv.line_model import LineModel
+    from vip_transport.solver.timestepping.plan import plan_steps
 
     case = make_case(scale=0.01)
     d = derive(case)
@@ -194,7 +196,7 @@ def test_cached_stepper_reuses_factorisations():
 def test_cli_fv_matches_analytic(tmp_path):
     """`vip-transport run` with method fv on the shipped VIP-2 case matches method analytic to
     1e-4 in summary.json."""
-    from solver.cli import main
+    from vip_transport.solver.cli import main
 
     text = open("cases/vip2.yaml").read()
     summaries = {}

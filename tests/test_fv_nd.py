@@ -16,12 +16,14 @@ import pytest
 import scipy.constants as sc
 
 from meshes.blocks import Conductor, Lead, Resolution, build_block_mesh
-from solver.case import case_from_dict
-from solver.derive import derive
-from solver.fv_nd import build_nd_model
-from solver.potential import solve_potential
-from solver.run import run_case
-from solver.stepper import FiPyStepper, LadderStepper, plan_steps
+from vip_transport.solver.config import case_from_dict
+from vip_transport.solver.physics.derived import derive
+from vip_transport.solver.fv.block_model import build_nd_model
+from vip_transport.solver.fv.potential import solve_potential
+from vip_transport.solver.run import run_case
+from vip_transport.solver.timestepping.fipy_loop import FiPyStepper
+from vip_transport.solver.timestepping.ladder import LadderStepper
+from vip_transport.solver.timestepping.plan import plan_steps
 
 N = 8.4e28
 W, Z, R = 0.020, 50e-6, 0.045
@@ -170,7 +172,7 @@ def test_single_electron_starts_on_the_target_entrance():
 
 
 def test_geometry_that_cannot_be_meshed_is_a_case_error():
-    from solver.errors import CaseError
+    from vip_transport.solver.errors import CaseError
 
     case = fv_case("vip2", 2, geometry={"connector": {"width": "5 mm", "offset": "30 mm"}})
     with pytest.raises(CaseError, match="do not touch"):
@@ -183,7 +185,7 @@ def test_geometry_that_cannot_be_meshed_is_a_case_error():
 def test_field_snapshots_for_paraview(tmp_path):
     import meshio
 
-    from solver.fields import write_fields
+    from vip_transport.solver.io.snapshots import write_fields
 
     case = fv_case("vip", 2, geometry={"connector": {"width": "20 mm", "angles": ["0 deg", "180 deg"]}},
                    time={"duration": "100 s", "outputs": 12}, output={"fields": ["1 s", "100 s"]})
@@ -245,7 +247,7 @@ def test_a_resumed_run_keeps_the_field_snapshots_taken_before_it_stopped(tmp_pat
     """Stopped after the first snapshot, checkpointed, resumed: the snapshots and N(t) equal the
     uninterrupted run's to 1e-12 (the same steps from the same state; a resumed run factorises
     afresh, and PARDISO's threaded factorisations differ at round-off)."""
-    from solver.checkpoint import Checkpointer, load_checkpoint
+    from vip_transport.solver.io.checkpoint import Checkpointer, load_checkpoint
 
     case = fv_case("vip2", 2, time={"duration": "100 s", "outputs": 12}, output={"fields": ["1 s", "100 s"]})
     whole = run_case(case)
@@ -256,14 +258,14 @@ def test_a_resumed_run_keeps_the_field_snapshots_taken_before_it_stopped(tmp_pat
     def checkpoint(state, records):
         nonlocal steps_to_first
         saver(state, records)
-        if steps_to_first is None and records["index"][-1] == first + 1:
+        if steps_to_first is None and records.index[-1] == first + 1:
             steps_to_first = state.next_step
 
     run_case(case, checkpoint=checkpoint)         # to find the step just past the first snapshot
     with pytest.raises(KeyboardInterrupt):
         run_case(case, checkpoint=saver, stop_after=steps_to_first)
     state, records = load_checkpoint(tmp_path)
-    assert [k for k, _ in records["snapshots"]] == [first]
+    assert [k for k, _ in records.snapshots] == [first]
     resumed = run_case(case, resume=(state, records))
     assert resumed.fields["index"] == whole.fields["index"]
     for a, b in zip(resumed.fields["c"], whole.fields["c"]):
@@ -280,7 +282,7 @@ def test_pardiso_refactor_reuses_the_analysis_and_solves_to_round_off():
     import scipy.sparse as sp
     from scipy.sparse.linalg import spsolve
 
-    from solver.direct import PardisoLU
+    from vip_transport.solver.linalg.direct import PardisoLU
 
     rng = np.random.default_rng(3)
     n = 40
@@ -305,7 +307,7 @@ def test_pardiso_cholesky_of_a_symmetric_positive_definite_matrix():
     import scipy.sparse as sp
     from scipy.sparse.linalg import spsolve
 
-    from solver.direct import PardisoLU
+    from vip_transport.solver.linalg.direct import PardisoLU
 
     n = 30
     lap = sp.diags([-1.0, 2.0, -1.0], [-1, 0, 1], shape=(n, n))

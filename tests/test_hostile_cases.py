@@ -5,8 +5,8 @@ Two layers:
 - a hypothesis property test generates at least 200 malformed files per run (bad YAML, wrong
   types, missing and unknown keys, missing or wrong units, negative/zero/NaN/inf quantities,
   absurd run sizes, alias bombs, python tags, non-UTF-8 bytes, control characters, huge
-  files, ...) and loads each with ``solver.case.load_case``: the only acceptable outcome is a
-  ``CaseError`` whose message names the file, the dotted key (or the line/byte for a file that
+  files, ...) and loads each as the CLI does before any work (``load_case``, then the run-size
+  check ``check_run_size``): the only acceptable outcome is a ``CaseError`` whose message names the file, the dotted key (or the line/byte for a file that
   is not valid YAML/UTF-8) and what was expected;
 - a fixed, representative sample (one file per kind) runs the real CLI in subprocesses:
   exit code 2, the message names file, key and expectation, no traceback, no results folder
@@ -40,8 +40,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from solver.case import MAX_CASE_BYTES, load_case
-from solver.errors import CaseError
+from vip_transport.solver.config import MAX_CASE_BYTES, load_case
+from vip_transport.solver.run.size import check_run_size
+from vip_transport.solver.errors import CaseError
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = yaml.safe_load((ROOT / "cases" / "vip2.yaml").read_text(encoding="utf-8"))
@@ -396,7 +397,7 @@ def python_tag(draw):
     tag = draw(st.sampled_from([
         "!!python/object/apply:os.system ['touch PWNED']",
         "!!python/object/new:os.system ['touch PWNED']",
-        "!!python/name:os.system", "!!python/object:solver.case.Case {}",
+        "!!python/name:os.system", "!!python/object:vip_transport.solver.config.schema.Case {}",
         "!!python/tuple [1, 2]", "!!python/module:os",
         "!!python/object/apply:builtins.eval ['1+1']", "!!python/unicode 'x'",
         "!<tag:yaml.org,2002:python/object/apply:os.system> ['touch PWNED']",
@@ -572,7 +573,7 @@ def tally(request):
         print(line)
 
 
-def test_hostile_case_files_are_refused_by_load_case(tally, tmp_path_factory):
+def test_hostile_case_files_are_refused_before_any_work(tally, tmp_path_factory):
     """≥ 200 generated hostile files: each one a CaseError naming file, key and expectation,
     refused within 10 s of CPU (the slowest takes ~0.4 s), no python object ever constructed."""
     folder = tmp_path_factory.mktemp("hostile")
@@ -591,7 +592,7 @@ def test_hostile_case_files_are_refused_by_load_case(tally, tmp_path_factory):
         os.chdir(sentinel_dir)      # a constructed os.system('touch PWNED') would run here
         try:
             with pytest.raises(CaseError) as info:
-                load_case(path)
+                check_run_size(load_case(path))
         finally:
             os.chdir(old_cwd)
         elapsed = time.process_time() - start     # CPU seconds: robust on a busy machine
@@ -723,10 +724,10 @@ def _run_cli(example: Hostile, folder: Path):
     else:
         path.write_bytes(example.content)
     out_parent = folder / "results"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1",
+    env = {**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1",
            "OPENBLAS_NUM_THREADS": "1"}
     code, stdout, stderr, cpu, rss = _run_measured(
-        [sys.executable, "-m", "solver.cli", "run", str(path), "--out", str(out_parent / "run")],
+        [sys.executable, "-m", "vip_transport.solver.cli", "run", str(path), "--out", str(out_parent / "run")],
         cwd=folder, env=env, wall_timeout=CLI_WALL_SECONDS)
     return {"path": str(path), "code": code, "stdout": stdout, "stderr": stderr,
             "cpu_seconds": cpu, "peak_rss": rss, "out_parent": out_parent, "folder": folder}
@@ -786,7 +787,7 @@ def check_cli_refusal(run, example):
 
 RACE = """
 import sys, threading
-from solver.case import load_case
+from vip_transport.solver.config import load_case
 barrier, errors = threading.Barrier(8), []
 def work():
     barrier.wait()
@@ -806,7 +807,7 @@ print(len(errors), errors[:1])
 def test_first_case_files_loaded_in_parallel_threads(tmp_path):
     """Eight threads load their first case file at once in a fresh process: every one succeeds
     (the pint registry is created once; two registries would refuse to compare units)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = dict(os.environ)
     proc = subprocess.run([sys.executable, "-c", RACE, str(ROOT / "cases" / "vip.yaml")],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -12,8 +12,11 @@ import pytest
 from scipy import integrate, special
 from scipy.constants import e, electron_volt, h, k, m_e
 
-from solver import derive as dv
-from solver import ledger as lg
+from vip_transport.solver.paper import comparison, printed
+from vip_transport.solver.physics import derived
+from vip_transport.solver.paper import ledger as lg
+from vip_transport.solver.paper.ledger import dimensions
+from vip_transport.solver.paper.ledger import rows as rows_module
 
 N_CU = 8 * math.sqrt(2) * math.pi * m_e**1.5 / h**3 * (2 / 3) * (7 * electron_volt) ** 1.5
 D_EINSTEIN = 5.9e7 * k * 300.0 / (N_CU * e**2)
@@ -75,7 +78,7 @@ def test_printed_numbers_reuse_compare_with_paper(rows):
     """Every number derive.compare_with_paper compares is in the ledger with the same value;
     'agrees' becomes 'confirmed'; misprints 3, 4, 7 are 'corrected' with their cause."""
     for preset in ("vip", "vip2"):
-        for r in dv.compare_with_paper(lg.ledger_case(preset)):
+        for r in comparison.compare_with_paper(lg.ledger_case(preset)):
             candidates = [row for row in rows.values()
                           if row["id"].split(".")[1:2] == [r["quantity"]] and row["paper"] == r["paper"]
                           and row["section"] == r["section"]]
@@ -149,15 +152,6 @@ def test_optimal_current_signal_saturates(rows):
     assert r["verdict"] == "refuted"
 
 
-def test_dimensional_claim_not_yet_checked_without_compare(monkeypatch):
-    monkeypatch.setitem(sys.modules, "solver.compare", None)       # import solver.compare -> ImportError
-    rows = lg.dimensional_claim_rows(check=True)
-    assert [r["id"] for r in rows] == ["dimensional_claim.vip", "dimensional_claim.vip_feed",
-                                       "dimensional_claim.vip2", "dimensional_claim.vip2_feed"]
-    assert all(r["verdict"] == "not yet checked" and r["ours"] is None for r in rows)
-    assert "not importable" in rows[0]["cause"]
-
-
 @pytest.mark.parametrize("amps, verdict", [({1: 1.0e11, 2: 1.001e11, 3: 0.999e11}, "confirmed"),
                                            ({1: 1.0e11, 2: 1.001e11, 3: 1.2e11}, "refuted")])
 def test_dimensional_claim_uses_compare_dimensions(monkeypatch, amps, verdict):
@@ -168,7 +162,7 @@ def test_dimensional_claim_uses_compare_dimensions(monkeypatch, amps, verdict):
         return {"rows": [{"dimension": d, "amplification_factor": a, "max_rel_diff_N_t": 0.0}
                          for d, a in amps.items()], "results": {}}
 
-    monkeypatch.setitem(sys.modules, "solver.compare", types.SimpleNamespace(compare_dimensions=compare_dimensions))
+    monkeypatch.setattr(dimensions, "compare_dimensions", compare_dimensions)
     rows = lg.dimensional_claim_rows(check=True)
     assert seen == [("vip", "fv", (1, 2, 3), pytest.approx(2 * math.pi * 0.045)), ("vip", "fv", (1, 2, 3), 0.010),
                     ("vip2", "fv", (1, 2, 3), 0.020), ("vip2", "fv", (1, 2, 3), 0.005)]
@@ -177,38 +171,29 @@ def test_dimensional_claim_uses_compare_dimensions(monkeypatch, amps, verdict):
 
 
 def test_dimensional_claim_is_reported_not_raised_when_a_run_fails(monkeypatch):
-    from solver.errors import SolverError
+    from vip_transport.solver.errors import SolverError
 
     def compare_dimensions(case, dims):
         raise SolverError("conservation lost")
 
-    monkeypatch.setitem(sys.modules, "solver.compare", types.SimpleNamespace(compare_dimensions=compare_dimensions))
+    monkeypatch.setattr(dimensions, "compare_dimensions", compare_dimensions)
     rows = lg.dimensional_claim_rows(check=True, feeds=False)
     assert all(r["verdict"] == "not yet checked" and "conservation lost" in r["cause"] for r in rows)
 
 
 def test_dimensional_claim_with_the_real_comparison():
     """A uniform feed: 2D/3D must reproduce 1D (issue 4), so the claim is confirmed."""
-    pytest.importorskip("solver.compare")
     rows = lg.dimensional_claim_rows(check=True, cells_per_target=8, time_steps=40, feeds=False)
     assert [r["verdict"] for r in rows] == ["confirmed", "confirmed"]
     assert all(r["ours"] < 1e-3 and {"amplification_1D", "amplification_2D", "amplification_3D"} <= set(r["details"])
                for r in rows)
 
 
-def test_dimension_amplifications_accepts_common_shapes():
-    class Result:
-        def __init__(self, dim, amp):
-            self.case = types.SimpleNamespace(geometry=types.SimpleNamespace(dimension=dim))
-            self.counts = {"amplification_factor": amp}
-
-    assert lg.dimension_amplifications({1: {"amplification_factor": 2.0}, "2": {"amplification_factor": 3.0}}) \
-        == {1: 2.0, 2: 3.0}
-    assert lg.dimension_amplifications([Result(1, 2.0), Result(3, 4.0)]) == {1: 2.0, 3: 4.0}
-    rows = types.SimpleNamespace(rows=[{"dimension": 2, "amplification_factor": 5.0}])
-    assert lg.dimension_amplifications(rows) == {2: 5.0}
-    assert lg.dimension_amplifications({"rows": [{"dimension": 1, "amplification_factor": 7.0}]}) == {1: 7.0}
-    assert lg.dimension_amplifications("nonsense") == {}
+def test_dimension_amplifications_reads_the_comparison_rows():
+    comparison = {"rows": [{"dimension": 1, "amplification_factor": 7.0},
+                           {"dimension": 2, "amplification_factor": 7.5},
+                           {"dimension": 3, "amplification_factor": None}]}
+    assert lg.dimension_amplifications(comparison) == {1: 7.0, 2: 7.5}
 
 
 def test_markdown_and_json(tmp_path, rows):
@@ -224,8 +209,8 @@ def test_markdown_and_json(tmp_path, rows):
 
 
 def test_verdict_rule_for_claims():
-    good = lg._claim_row("eq2_prefactor", "x", 0.05)
-    bad = lg._claim_row("eq2_prefactor", "x", 0.1, bad_cause="because")
+    good = rows_module.claim_row("eq2_prefactor", "x", 0.05)
+    bad = rows_module.claim_row("eq2_prefactor", "x", 0.1, bad_cause="because")
     assert good["verdict"] == "confirmed" and bad["verdict"] == "corrected" and bad["cause"] == "because"
     with pytest.raises(ValueError):
-        lg._row("x", "x", "1", "1", "1", 1.0, "fine")
+        rows_module.row("x", "x", "1", "1", "1", 1.0, "fine")

@@ -8,7 +8,7 @@ import math
 import pytest
 from scipy.constants import e, electron_volt, h, hbar, k, m_e
 
-from solver import material as m
+from vip_transport.solver.physics import material as m
 
 EF = 7.0 * electron_volt  # J
 SIGMA = 5.9e7  # S/m

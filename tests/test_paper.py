@@ -17,9 +17,12 @@ import pytest
 from scipy import integrate, special
 from scipy.constants import e, electron_volt, h, k, m_e
 
-from solver import analytic, paper
-from solver.case import load_case
-from solver.cli import main
+from vip_transport.solver.physics import analytic
+from vip_transport.solver.paper import command
+from vip_transport.solver.paper import figures as paper
+from vip_transport.solver.physics.line import line_of
+from vip_transport.solver.config import load_case
+from vip_transport.solver.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 N_CU = 8 * math.sqrt(2) * math.pi * m_e**1.5 / h**3 * (2 / 3) * (7 * electron_volt) ** 1.5
@@ -102,16 +105,16 @@ def test_figure2_follows_the_caption(panels):
 
 
 def test_line_of_refuses_what_the_closed_forms_do_not_describe():
-    from solver.case import case_from_dict
+    from vip_transport.solver.config import case_from_dict
 
     base = {"name": "x", "geometry": {"preset": "vip2"}, "transport": {}}
-    paper.line_of(case_from_dict(base))
+    line_of(case_from_dict(base))
     for change in ({"geometry": {"preset": "vip2", "connector": {"length": "1 cm", "width": "5 mm"}}},
                    {"geometry": {"preset": "vip2", "dimension": 2}},
                    {"transport": {"current": {"schedule": "square", "high": "100 A", "period": "20 s"}}},
                    {"transport": {"current": {"schedule": "constant", "value": "100 A", "t_on": "5 s"}}}):
         with pytest.raises(ValueError, match="line_of"):
-            paper.line_of(case_from_dict({**base, **change}))
+            line_of(case_from_dict({**base, **change}))
 
 
 def test_reservoir_size_is_a_parameter():
@@ -152,7 +155,7 @@ def test_figure3_curves():
                                                  (100.0, 10.0, 1e4), (7.0, 10.0, 1e4)])
 def test_electrons_time_integral_matches_adaptive_quadrature(current, volumes, T):
     """Including a small finite reservoir whose back edge crosses the target within T (a step in N)."""
-    ln = paper.line_of(paper.figure3_case(current, reservoir_target_volumes=volumes))
+    ln = line_of(paper.figure3_case(current, reservoir_target_volumes=volumes))
     v = ln.drift_velocity
     crossing = [] if v == 0 else np.linspace(-ln.x_min / v - 200, (ln.length - ln.x_min) / v + 200, 41)
     ref = analytic.cumulative_time_integral(lambda t: float(ln.electrons_in_target(t)), np.array([T]),
@@ -162,7 +165,7 @@ def test_electrons_time_integral_matches_adaptive_quadrature(current, volumes, T
 
 def test_paper_command_writes_figures_and_ledger(tmp_path, capsys, monkeypatch):
     # the 2D/3D runs of the dimensional claim (~30 s) are tested in tests/test_ledger.py
-    from solver import ledger
+    from vip_transport.solver.paper import ledger
 
     original = ledger.dimensional_claim_rows
     monkeypatch.setattr(ledger, "dimensional_claim_rows", lambda check=True: original(check=False))
@@ -194,9 +197,9 @@ def test_paper_folder_is_left_intact_when_a_step_fails(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("plotting failed")
 
-    monkeypatch.setattr(paper, "plot_figure3", broken)
+    monkeypatch.setattr(command, "plot_figure3", broken)
     with pytest.raises(RuntimeError, match="plotting failed"):
-        paper.write_paper(out, check_dimensions=False)
+        command.write_paper(out, check_dimensions=False)
     assert [p.name for p in out.iterdir()] == ["old.txt"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
@@ -204,9 +207,9 @@ def test_paper_folder_is_left_intact_when_a_step_fails(tmp_path, monkeypatch):
 def test_run_paper_uses_default_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     calls = {}
-    monkeypatch.setattr(paper, "write_paper", lambda out, **kw: calls.update(out=out, **kw) or
+    monkeypatch.setattr(command, "write_paper", lambda out, **kw: calls.update(out=out, **kw) or
                         {"ledger_verdicts": {"confirmed": 1}})
-    assert paper.run_paper(SimpleNamespace(out=None)) == 0
+    assert command.run_paper(SimpleNamespace(out=None)) == 0
     assert calls["out"] == Path("results/paper") and calls["reservoir_target_volumes"] == 2.3e6
 
 

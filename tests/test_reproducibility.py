@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 import yaml
 
-import solver
-from solver.case import load_case
-from solver.derive import derive
-from solver.run import build_line_model
+import vip_transport.solver as solver
+from vip_transport.solver.config import load_case
+from vip_transport.solver.physics.derived import derive
+from vip_transport.solver.fv.line_model import build_line_model
 
 ROOT = Path(__file__).resolve().parents[1]
 VOLATILE = {"started", "wall_time_s", "command"}   # provenance entries that differ between runs
@@ -47,8 +47,8 @@ def write_case(folder: Path, method: str) -> Path:
 
 
 def run_in_process(case_path: Path, out: Path, seed: str):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg", "PYTHONHASHSEED": seed}
-    proc = subprocess.run([sys.executable, "-m", "solver.cli", "run", str(case_path), "--out",
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": seed}
+    proc = subprocess.run([sys.executable, "-m", "vip_transport.solver.cli", "run", str(case_path), "--out",
                            str(out)], cwd=out.parent, env=env, capture_output=True, text=True,
                           timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -24,7 +24,7 @@ fv: {time_steps: 15000}
 
 
 def run_cli(*args, **kw):
-    return subprocess.Popen([sys.executable, "-m", "solver.cli", "run", *args],
+    return subprocess.Popen([sys.executable, "-m", "vip_transport.solver.cli", "run", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
 
@@ -100,9 +100,9 @@ def test_resume_without_checkpoint_is_a_user_error(tmp_path):
 def test_solver_failure_keeps_finished_outputs_marked_incomplete(tmp_path, monkeypatch):
     """A failure in the time loop: exit 1, no results folder, and DIR.incomplete/ holds the
     outputs finished before it, with complete = false and the error in summary.json."""
-    from solver import cli
-    from solver.errors import SolverError
-    from solver.stepper import CachedStepper
+    from vip_transport.solver import cli
+    from vip_transport.solver.errors import SolverError
+    from vip_transport.solver.timestepping.cached import CachedStepper
 
     case = tmp_path / "case.yaml"
     case.write_text(CASE.replace("fv: {time_steps: 15000}", "fv: {time_steps: 2000}"))

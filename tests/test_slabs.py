@@ -13,10 +13,10 @@ import pytest
 import scipy.sparse as sp
 
 from meshes.blocks import Conductor, Lead, Resolution, build_block_mesh
-from solver.fv import assemble
-from solver.fv_nd import BlockModel
-from solver.potential import solve_potential
-from solver.slabs import assemble_on_slabs, slab_ranges
+from vip_transport.solver.fv.assembly import assemble
+from vip_transport.solver.fv.block_model import BlockModel
+from vip_transport.solver.fv.potential import solve_potential
+from vip_transport.solver.fv.slabs import assemble_on_slabs, slab_ranges
 
 N = 8.4e28
 W, Z, R = 0.020, 50e-6, 0.045
@@ -94,7 +94,8 @@ def test_potential_operator_on_slabs_is_the_whole_mesh_operator(name, dim):
 def test_a_2d_3d_run_never_builds_fipys_whole_mesh():
     """The memory bound of 2D/3D runs rests on this: FiPy meshes only of slabs (the whole
     mesh, built by ``block.mesh``, is ~1 KB per 2D cell, 2.4 KB per 3D cell)."""
-    from solver.stepper import LadderStepper, Step
+    from vip_transport.solver.timestepping.ladder import LadderStepper
+    from vip_transport.solver.timestepping.plan import Step
 
     block = build_block_mesh(GEOMETRIES["shell, two feed tabs"], RES, 3)
     model = BlockModel(block=block, drift=solve_potential(block, 5.9e7, N), diffusivity=2e-3,

@@ -16,14 +16,17 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import splu
 import pytest
 
-import solver.run
-import solver.stepper
-from solver.case import case_from_dict
-from solver.derive import derive
-from solver.errors import SolverError
-from solver.fv import LineModel
-from solver.run import CONSERVATION_TOLERANCE, build_line_model, run_case
-from solver.stepper import CachedStepper, FiPyStepper, Step
+from vip_transport.solver.config import case_from_dict
+from vip_transport.solver.physics.derived import derive
+from vip_transport.solver.errors import SolverError
+from vip_transport.solver.fv.line_model import LineModel
+from vip_transport.solver.fv.line_model import build_line_model
+from vip_transport.solver.run import run_case
+from vip_transport.solver.run.bookkeeping import CONSERVATION_TOLERANCE
+from vip_transport.solver.timestepping.cached import CachedStepper
+from vip_transport.solver.timestepping.fipy_loop import FiPyStepper
+from vip_transport.solver.timestepping.plan import Step
+from vip_transport.solver.timestepping import registry
 
 CURRENT = 100.0   # A, the VIP-2 preset
 
@@ -136,7 +139,7 @@ def test_run_with_the_default_fipy_solver_fails_loudly(fine_line, monkeypatch):
     """The whole run path (run_case) with FiPy's default solver stops with a SolverError that
     names the frozen step, instead of returning a result."""
     case, _, _, _ = fine_line
-    monkeypatch.setattr(solver.run, "make_stepper", lambda case, model, solver=None: FiPyStepper(
+    monkeypatch.setitem(registry.STEPPERS, case.fv.stepper, lambda model: FiPyStepper(
         model.fipy_equation, solver=fipy_default_solver()))
     with pytest.raises(SolverError) as info:
         run_case(case)
@@ -237,8 +240,8 @@ def test_a_non_finite_operator_is_refused_at_assembly():
     non-finite matrix entry is not."""
     import dataclasses
 
-    from solver.derive import derive
-    from solver.run import build_line_model
+    from vip_transport.solver.physics.derived import derive
+    from vip_transport.solver.fv.line_model import build_line_model
 
     case = fv_case()
     model, _ = build_line_model(case, derive(case))

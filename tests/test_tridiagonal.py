@@ -10,11 +10,13 @@ import pytest
 import scipy.sparse as sp
 from scipy.sparse.linalg import splu
 
-from solver import tridiagonal as tri
-from solver.case import case_from_dict
-from solver.derive import derive
-from solver.run import build_line_model
-from solver.stepper import CachedStepper, FluxForm, Step, StepMatrix
+from vip_transport.solver.linalg import tridiagonal as tri
+from vip_transport.solver.config import case_from_dict
+from vip_transport.solver.physics.derived import derive
+from vip_transport.solver.fv.line_model import build_line_model
+from vip_transport.solver.timestepping.cached import CachedStepper
+from vip_transport.solver.timestepping.flux import FluxForm, StepMatrix
+from vip_transport.solver.timestepping.plan import Step
 
 
 
@@ -124,7 +126,7 @@ def test_without_the_extension_the_general_path_gives_the_same_steps(monkeypatch
 
 
 def test_dot_matches_numpy():
-    from solver.stepper import dot
+    from vip_transport.solver.linalg.tridiagonal import dot
 
     rng = np.random.default_rng(4)
     for n in (0, 1, 7, 8, 9, 1001):

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solver.errors import CaseError
-from solver.units import DIMENSIONS, format_quantity, parse_quantity, to_si
+from vip_transport.solver.errors import CaseError
+from vip_transport.solver.config.units import DIMENSIONS, format_quantity, parse_quantity, to_si
 
 E = 1.602176634e-19  # C, exact in SI 2019
 

@@ -1,0 +1,192 @@
+"""The results folder: written to a temporary folder beside the target, renamed when complete.
+
+Contract (stable; later versions add, never rename):
+- ``timeseries.csv``: time_s, new_electrons_in_target, scattering_rate_per_s, cumulative_scatterings
+- ``summary.json``: case, method, derived{...}, new_electrons_in_target_final, scatterings_total,
+  xrays_per_unit_violation, beta2_half_bound, provenance{...}; plus counts, numerics, files
+- ``case.resolved.yaml``: the validated case with every default filled in (loadable again)
+- ``electrons_in_target.png``, ``cumulative_scatterings.png``
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import json
+import math
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from .. import __version__
+
+__all__ = ["TIMESERIES_COLUMNS", "SUMMARY_KEYS", "atomic_folder", "write_results", "provenance",
+           "summary_dict", "json_safe"]
+
+TIMESERIES_COLUMNS = ("time_s", "new_electrons_in_target", "scattering_rate_per_s", "cumulative_scatterings")
+SUMMARY_KEYS = ("case", "method", "derived", "new_electrons_in_target_final", "scatterings_total",
+                "xrays_per_unit_violation", "beta2_half_bound", "provenance")
+
+
+def json_safe(value):
+    """Plain JSON types: numpy scalars and arrays to Python, inf/NaN to None."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return json_safe(value.tolist())
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return v if math.isfinite(v) else None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    return value
+
+
+def _git_commit():
+    try:
+        here = Path(__file__).resolve().parent.parent
+        out = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=5)
+        return out.stdout.strip() or None if out.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def provenance(*, wall_time_s, started):
+    """Versions, host and times that let a reader repeat the run."""
+    import fipy
+    import scipy
+
+    return {
+        "package": "vip-transport",
+        "package_version": __version__,
+        "git_commit": _git_commit(),
+        "python": sys.version.split()[0],
+        "fipy": fipy.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "host": socket.gethostname(),
+        "platform": platform.platform(),
+        "started": started,
+        "wall_time_s": wall_time_s,
+        "command": " ".join(sys.argv),
+    }
+
+
+def summary_dict(result, *, started, error=None):
+    """The summary.json object of a ``RunResult`` (``error``: why a run stopped early; then
+    ``complete`` is false and the numbers are those of the last finished output)."""
+    counts = dict(result.counts)
+    return json_safe({
+        "complete": error is None,
+        "error": error,
+        "case": result.case.name,
+        "method": result.method,
+        "derived": result.derived,
+        "new_electrons_in_target_final": float(result.electrons_in_target[-1]),
+        "scatterings_total": float(result.cumulative_scatterings[-1]),
+        "xrays_per_unit_violation": counts.pop("xrays_per_unit_violation"),
+        "beta2_half_bound": counts.pop("beta2_half_bound"),
+        "provenance": provenance(wall_time_s=result.wall_time_s, started=started),
+        "counts": counts,
+        "numerics": result.numerics,
+        "injection": result.case.transport.injection,
+    })
+
+
+@contextmanager
+def atomic_folder(target):
+    """Yield a temporary folder beside ``target``; on success it replaces ``target`` as a
+    whole, on any exception it is removed and ``target`` is left as it was."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)          # mkdtemp makes it private; results are for sharing
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = None
+    if target.exists():
+        old = target.parent / f".{target.name}.old-{os.getpid()}"
+        os.replace(target, old)
+    os.replace(tmp, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def write_timeseries(path, result):
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(TIMESERIES_COLUMNS)
+        for row in zip(result.times, result.electrons_in_target, result.scattering_rate,
+                       result.cumulative_scatterings):
+            w.writerow([repr(float(v)) for v in row])
+
+
+def plot_result(folder, result):
+    """PNG plots of N(t) and S(t) on a log time axis."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    single = result.case.transport.injection == "single-electron"
+    files = []
+    for name, values, label in (
+            ("electrons_in_target.png", result.electrons_in_target,
+             "probability in target P(t)" if single else "new electrons in target N(t)"),
+            ("cumulative_scatterings.png", result.cumulative_scatterings, "cumulative scatterings S(t)")):
+        fig, ax = plt.subplots(figsize=(6.4, 4.2))
+        ax.plot(result.times, values, lw=1.5, label=f"{result.case.name} ({result.method})")
+        ax.set_xscale("log")
+        ax.set_xlabel("time since switch-on t [s]")
+        ax.set_ylabel(label)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(Path(folder) / name, dpi=120)
+        plt.close(fig)
+        files.append(name)
+    return files
+
+
+def write_results(out, result, *, started, error=None):
+    """Write the whole results folder for ``result`` atomically; returns the summary dict.
+    With ``error`` the folder holds the outputs finished before a failure, marked incomplete."""
+    from ..config.loading import write_resolved
+    from .snapshots import write_fields
+
+    with atomic_folder(out) as tmp:
+        write_resolved(result.case, tmp / "case.resolved.yaml")
+        write_timeseries(tmp / "timeseries.csv", result)
+        pngs = plot_result(tmp, result)
+        pngs += write_fields(tmp, result)      # 2D/3D field snapshots in fields/ (solver.io.snapshots)
+        summary = summary_dict(result, started=started, error=error)
+        summary["files"] = ["case.resolved.yaml", "timeseries.csv", "summary.json", *pngs]
+        with open(tmp / "summary.json", "w") as fh:
+            json.dump(summary, fh, indent=2, allow_nan=False)
+            fh.write("\n")
+    return summary
+
+
+def now_iso():
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def dump_yaml(data) -> str:
+    return yaml.safe_dump(json_safe(data), sort_keys=False)

@@ -1,0 +1,141 @@
+"""The uniform 1D line of a case, as the closed forms see it (Milotti et al. 2018, eqs. 14-24).
+
+The target lies on (0, L), the reservoir on [x_min, x_max] with x_max = -(connector length)
+(x_min = -inf: semi-infinite), every lead with the target's cross-section A, and the line empty
+elsewhere.  :func:`nonuniform_part` is the one check that a case is such a line;
+:class:`Line` evaluates the closed forms of :mod:`.analytic` for a constant current switched on
+at t = 0.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import analytic
+from .derived import derive
+from .material import drift_velocity
+
+if TYPE_CHECKING:
+    from ..config.schema import Case
+
+__all__ = ["Line", "line_of", "nonuniform_part", "reservoir_span"]
+
+
+def nonuniform_part(case: Case) -> str | None:
+    """The dotted key of the first thing that keeps ``case`` from being a uniform 1D line
+    ("geometry.connector", "geometry.reservoir", "geometry.outlet": a cross-section other than
+    the target's; "geometry.dimension": 2D/3D), or None."""
+    g = case.geometry
+    for key in ("connector", "reservoir", "outlet"):
+        if not math.isclose(getattr(g, key).area, g.area, rel_tol=1e-12):
+            return f"geometry.{key}"
+    return "geometry.dimension" if g.dimension != 1 else None
+
+
+def reservoir_span(case: Case) -> tuple[float, float]:
+    """(x_min, x_max) [m] of the reservoir on the line: x_max = -(connector length), x_min
+    = x_max - reservoir length (-inf when semi-infinite)."""
+    g = case.geometry
+    x_max = -g.connector.length
+    return (-math.inf if g.reservoir.semi_infinite else x_max - g.reservoir.length), x_max
+
+
+@dataclass(frozen=True)
+class Line:
+    """The uniform 1D line of a case (SI): target (0, L), reservoir [x_min, x_max].
+
+    ``length`` L [m], ``area`` A [m^2], ``x_min`` [m] (-inf: semi-infinite), ``x_max`` [m]
+    (= -connector length), ``diffusivity`` D [m^2/s] (scale included), ``convention``,
+    ``density`` n [m^-3], ``current`` I [A] (constant).
+    """
+
+    length: float
+    area: float
+    x_min: float
+    x_max: float
+    diffusivity: float
+    convention: str
+    density: float
+    current: float
+
+    @property
+    def reservoir_length(self) -> float:
+        """L_res = x_max - x_min [m] (inf for a semi-infinite reservoir)."""
+        return self.x_max - self.x_min
+
+    @property
+    def drift_velocity(self) -> float:
+        """v_d = I/(n e A) [m/s] (eq. 11)."""
+        return drift_velocity(self.current, self.density, self.area)
+
+    def displacement(self, t):
+        """Drift displacement X(t) = v_d t [m] for t [s]."""
+        return self.drift_velocity * np.asarray(t, float)
+
+    def pdf(self, x, t):
+        """p(x, t) = c/(n L_res) [1/m]: eq. 24 (factor 1/2 restored) for one new electron."""
+        return analytic.reservoir_density(x, t, self.displacement(t), self.x_min, self.x_max,
+                                          self.diffusivity, 1.0 / self.reservoir_length, self.convention)
+
+    def electrons_in_target(self, t):
+        """N(t) [count]: new electrons in the target (integral of eq. 24 times n A L_res)."""
+        return analytic.electrons_in_target(t, self.displacement(t), self.length, self.x_min, self.x_max,
+                                            self.diffusivity, self.density, self.area, self.convention)
+
+    def electrons_time_integral(self, T: float, decades: int = 14, per_decade: int = 4) -> float:
+        """integral_0^T N(t) dt [count s], for T [s] > 0.
+
+        16-point Gauss-Legendre in ln t on ``per_decade`` pieces per decade over ``decades``
+        decades below T (N is smooth in ln t for a constant current), plus pieces of half a front
+        width w = sqrt(4 D_k t)/v_d [s] within 12 w of the times t1, t2 when the back edge of a
+        finite reservoir reaches the target's entrance and end (N falls there as a smoothed ramp).
+        The part before T 10^-decades, at most n A L T 10^-decades, is left out. Agrees with
+        adaptive quadrature (``analytic.cumulative_time_integral``) to ~1e-12 for the Table 1
+        cases (tests/test_line.py), about 100x faster.
+        """
+        nodes, weights = np.polynomial.legendre.leggauss(16)
+        log_edges = np.linspace(math.log(T) - decades * math.log(10.0), math.log(T), decades * per_decade + 1)
+        v = self.drift_velocity
+        if math.isfinite(self.x_min) and v > 0:
+            t1, t2 = -self.x_min / v, (self.length - self.x_min) / v
+            width = math.sqrt(4.0 * float(analytic.kernel_diffusivity(self.diffusivity, self.convention)) * t2) / v
+            around = width * np.linspace(-12.0, 12.0, 49)
+            fine = np.concatenate([t1 + around, t2 + around, np.linspace(t1, t2, 11)])
+            fine = fine[(fine > math.exp(log_edges[0])) & (fine < T)]
+            log_edges = np.unique(np.concatenate([log_edges, np.log(fine)]))
+        a, b = log_edges[:-1, None], log_edges[1:, None]
+        t = np.exp(0.5 * (a + b) + 0.5 * (b - a) * nodes)
+        values = np.asarray(self.electrons_in_target(t.ravel())).reshape(t.shape) * t
+        return float((0.5 * (b - a)[:, 0] * (values @ weights)).sum())
+
+    def fraction_in_target(self, t):
+        """N(t)/(n A L_res): probability that a given new electron is in the target [1]."""
+        return analytic.electrons_in_target(t, self.displacement(t), self.length, self.x_min, self.x_max,
+                                            self.diffusivity, 1.0 / self.reservoir_length, 1.0,
+                                            self.convention)
+
+
+def line_of(case: Case) -> Line:
+    """The :class:`Line` of a validated, uniform, 1D, constant-current case.
+
+    Raises ValueError for anything the closed forms here do not describe: a lead cross-section
+    different from the target's, a 2D/3D case (:func:`nonuniform_part`), or a current that is
+    not a constant switched on at t = 0.
+    """
+    current = case.transport.current
+    if current.schedule != "constant" or current.t_on != 0.0:
+        raise ValueError("line_of: the closed forms here need a constant current from t = 0; "
+                         f"got schedule {current.schedule!r}")
+    odd = nonuniform_part(case)
+    if odd is not None:
+        raise ValueError(f"line_of: the closed forms need a uniform 1D line ({odd} is not); use "
+                         "method fv otherwise")
+    g, d = case.geometry, derive(case)
+    x_min, x_max = reservoir_span(case)
+    return Line(length=g.length, area=g.area, x_min=x_min, x_max=x_max,
+                diffusivity=d["diffusivity_m2_s"], convention=case.transport.convention,
+                density=d["electron_density_m3"], current=float(current.nominal()))

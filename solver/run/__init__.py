@@ -1,0 +1,45 @@
+"""Running a validated case: the analytic method (:mod:`.analytic`) or finite volumes
+(:mod:`.time_loop`), into a :class:`RunResult` (no file I/O; ``solver.io`` writes the folder).
+
+A case flows one way: validated case -> size check (:mod:`.size`) -> derived quantities ->
+(model + step plan -> time loop with bookkeeping) -> N(t), R(t) = nu N(t), S(t) -> counts.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from ..physics.derived import derive
+from .analytic import run_analytic
+from .result import IncompleteRun, RunResult
+from .size import check_run_size
+from .time_loop import run_fv
+
+if TYPE_CHECKING:
+    from ..config.schema import Case
+
+__all__ = ["RunResult", "IncompleteRun", "run_case", "METHODS"]
+
+#: case.method -> the function that runs it
+METHODS = {"analytic": lambda case, derived, **options: run_analytic(case, derived),
+           "fv": run_fv}
+
+
+def run_case(case: Case, *, store_profiles=False, progress=None, stop_after=None, resume=None,
+             checkpoint=None) -> RunResult:
+    """Run ``case`` with its method.  ``progress`` is a callable(done_steps, total_steps) or None.
+
+    FV only: ``resume`` = (StepState, Records) continues an interrupted run from a checkpoint;
+    ``checkpoint(state, records)`` is called after every output (``records``: the output
+    indices, N and integral of N dt so far, and the 2D/3D field snapshots taken);
+    ``stop_after`` stops after that many steps (tests of interruption); ``store_profiles`` keeps
+    the density at every output (``RunResult.profiles``).  Raises CaseError (too big to run:
+    ``size.check_run_size``) before any work, SolverError on a numerical failure.
+    """
+    start = time.perf_counter()
+    check_run_size(case)
+    result = METHODS[case.method](case, derive(case), store_profiles=store_profiles, progress=progress,
+                                  stop_after=stop_after, resume=resume, checkpoint=checkpoint)
+    result.wall_time_s = time.perf_counter() - start
+    return result

@@ -1,0 +1,62 @@
+"""The analytic method: N(t) from the closed form of eq. (24) integrated over the target, and
+its time integral by adaptive quadrature (uniform 1D line; any current schedule)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..errors import CaseError
+from ..fv.layout import single_electron
+from ..physics import analytic
+from ..physics.line import nonuniform_part, reservoir_span
+from ..physics.material import drift_displacement
+from ..physics.schedule import schedule_from_spec
+from .result import RunResult, finish
+
+if TYPE_CHECKING:
+    from ..config.schema import Case
+
+__all__ = ["run_analytic", "require_uniform_line"]
+
+
+def require_uniform_line(case: Case) -> None:
+    """Raise CaseError, naming the key, unless ``case`` is a uniform 1D line."""
+    odd = nonuniform_part(case)
+    if odd == "geometry.dimension":
+        raise CaseError(f"{case.source}: geometry.dimension: method 'analytic' is 1D; got "
+                        f"{case.geometry.dimension}")
+    if odd is not None:
+        raise CaseError(f"{case.source}: {odd}: method 'analytic' needs the same cross-section as the "
+                        f"target (width and thickness null); use method: fv for a non-uniform line")
+
+
+def run_analytic(case: Case, derived: dict) -> RunResult:
+    """N(t) at the output times and its cumulative time integral, by the closed forms."""
+    require_uniform_line(case)
+    g, D = case.geometry, derived["diffusivity_m2_s"]
+    n, area, conv = derived["electron_density_m3"], g.area, case.transport.convention
+    schedule = schedule_from_spec(case.transport.current)
+    T = case.time.duration
+    times = case.time.output_times()
+
+    def displacement(t):
+        return drift_displacement(schedule.charge(t, T), n, area)
+
+    if single_electron(case):
+        def n_target(t):
+            t = np.atleast_1d(np.asarray(t, float))
+            return analytic.probability_in_target(t, displacement(t), g.length, D, conv)
+    else:
+        x_min, x_max = reservoir_span(case)
+
+        def n_target(t):
+            t = np.atleast_1d(np.asarray(t, float))
+            return analytic.electrons_in_target(t, displacement(t), g.length, x_min, x_max, D, n, area, conv)
+
+    values = n_target(times)
+    integral = analytic.cumulative_time_integral(lambda t: float(n_target(t)[0]), times,
+                                                 breakpoints=schedule.breakpoints(T))
+    numerics = {"solution": "closed form (eq. 24 integrated over the target); time integral by adaptive quadrature"}
+    return finish(case, "analytic", derived, times, values, integral, float(schedule.charge(T, T)), numerics)

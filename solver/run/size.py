@@ -1,0 +1,91 @@
+"""Run-size estimates, checked before any work starts: a case that would need more cells or time
+steps than its ``limits`` allow is refused with the estimate and how it was made.
+
+The estimates are the run's own numbers, not re-derivations: the cells along x are those of
+the case's line layout (``fv.layout.line_layout``, counted by ``meshes.line.line_widths``
+without building the mesh), times the cells across (2D) and through (3D); the steps are
+``len`` of the case's step plan (``run.plan.case_step_count``, counted without building it).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from ...meshes.line import line_widths
+from ..errors import CaseError
+from ..fv.layout import line_layout
+from ..physics.derived import derive
+from ..config.units import format_quantity
+from .plan import case_step_count
+
+if TYPE_CHECKING:
+    from ..config.schema import Case
+
+__all__ = ["estimate_cells", "estimate_steps", "current_changes", "check_run_size"]
+
+
+def current_changes(case: Case) -> tuple[int, str]:
+    """Times the current changes within the run, the switch-on included (a square wave: at most
+    twice a period, counted without listing them), and why."""
+    spec, duration = case.transport.current, case.time.duration
+    if spec.schedule == "square" and spec.duty < 1.0:
+        periods = max(duration - spec.t_on, 0.0) / spec.period
+        return (2 * math.ceil(min(periods, 1e18)) + 1,
+                f"a square wave of period {format_quantity(spec.period, 'time')} changes twice a period")
+    if spec.schedule == "table":
+        return len(spec.times), "one per time of the table"
+    return 1, "switch-on"
+
+
+def _cells(case: Case, derived: dict) -> tuple[int, str]:
+    g, fv = case.geometry, case.fv
+    layout = line_layout(case, derived)
+    along = sum(len(w) for w in line_widths(layout.parts, layout.dx, fv.grading,
+                                            sharp_ends=layout.sharp_ends, max_width=layout.max_width))
+    across = fv.cells_across if g.dimension >= 2 else 1
+    through = fv.cells_through if g.dimension == 3 else 1
+    how = f"{along:,} along the length"
+    if g.dimension >= 2:
+        how += f" x {across:,} across the width"
+    if g.dimension == 3:
+        how += f" x {through:,} through the thickness"
+    return along * across * through, how
+
+
+def estimate_cells(case: Case) -> int:
+    """Finite-volume cells of ``case``: the 1D line's cells along x (exact), times
+    fv.cells_across in 2D and 3D and fv.cells_through in 3D (the block mesh adds a few columns
+    where leads of other widths join)."""
+    return _cells(case, derive(case))[0]
+
+
+def estimate_steps(case: Case) -> int:
+    """Time steps of the case's finite-volume step plan (1D; 2D/3D quantise the step sizes on a
+    ladder, which adds at most one step per output interval and a factor sqrt(2))."""
+    return case_step_count(case, derive(case))
+
+
+def check_run_size(case: Case) -> None:
+    """Raise CaseError, naming the limits key and the estimate, if ``case`` is too big to run:
+    more current changes than limits.max_steps (any method), or, for method fv, more cells than
+    limits.max_cells or more steps than limits.max_steps."""
+    changes, how = current_changes(case)
+    where = f"{case.source}: limits.max_steps"
+    if changes > case.limits.max_steps:
+        raise CaseError(f"{where}: expected at most {case.limits.max_steps:,} current changes; got "
+                        f"{changes:,} ({how}): lengthen transport.current.period or shorten "
+                        f"time.duration, or raise limits.max_steps")
+    if case.method != "fv":
+        return
+    derived = derive(case)
+    cells, how = _cells(case, derived)
+    if cells > case.limits.max_cells:
+        raise CaseError(f"{case.source}: limits.max_cells: expected at most {case.limits.max_cells:,} "
+                        f"cells; got an estimated {cells:,} cells ({how}): lower fv.cells_per_target "
+                        f"or geometry.dimension, or raise limits.max_cells")
+    steps = case_step_count(case, derived)
+    if steps > case.limits.max_steps:
+        raise CaseError(f"{where}: expected at most {case.limits.max_steps:,} time steps; got an "
+                        f"estimated {steps:,}: lower fv.time_steps or fv.steps_per_front, or raise "
+                        f"limits.max_steps")
