@@ -92,7 +92,7 @@ def test_outflow_boundary_lets_electrons_leave():
     """A line cut 2 cm past the target (advective outflow end) while the front crosses it:
     N(t) in the target still equals the infinite-line solution to 1e-4 (no reflection reaches
     back), and what is past the target plus what left equals the infinite line's (L, inf)."""
-    from meshes.line import Part, build_line_mesh
+    from vip_transport.meshes.line import Part, build_line_mesh
     from vip_transport.solver.fv.line_model import LineModel
     from vip_transport.solver.timestepping.plan import plan_steps
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import scipy.constants as sc
 
-from meshes.blocks import Conductor, Lead, Resolution, build_block_mesh
+from vip_transport.meshes.blocks import Conductor, Lead, Resolution, build_block_mesh
 from vip_transport.solver.config import case_from_dict
 from vip_transport.solver.physics.derived import derive
 from vip_transport.solver.fv.block_model import build_nd_model

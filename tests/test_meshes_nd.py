@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 
-from meshes.blocks import Conductor, Lead, Resolution, axis_faces, build_block_mesh, lead_bands
+from vip_transport.meshes.blocks import Conductor, Lead, Resolution, axis_faces, build_block_mesh, lead_bands
 
 W, Z, R = 0.020, 50e-6, 0.045
 C = 2 * math.pi * R

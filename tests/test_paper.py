@@ -61,7 +61,7 @@ def test_figure2_pdf_integrates_to_one_at_every_plotted_time(panels):
 
 
 def test_probability_check_catches_eq25_as_printed(panels):
-    """The check above fails for eq. 25 as printed (no factor 1/2, PHYSICS.md misprint 2)."""
+    """The check above fails for eq. 25 as printed (no factor 1/2, docs/physics.md misprint 2)."""
     p = panels[0]
     doubled = paper.Figure2Panel(label=p.label, line=p.line, times=p.times, x=p.x, pdf=2 * p.pdf)
     assert abs(whole_line_integral(doubled, 5) - 1.0) > 1e-7

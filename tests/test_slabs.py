@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from meshes.blocks import Conductor, Lead, Resolution, build_block_mesh
+from vip_transport.meshes.blocks import Conductor, Lead, Resolution, build_block_mesh
 from vip_transport.solver.fv.assembly import assemble
 from vip_transport.solver.fv.block_model import BlockModel
 from vip_transport.solver.fv.potential import solve_potential

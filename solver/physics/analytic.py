@@ -11,7 +11,7 @@ Drift displacement instead of drift speed
     X(t) = integral_0^t v(t') dt' [m].  Every function therefore takes ``X`` (broadcast against
     ``t``); for a constant current X = v*t.  ``scatterings`` takes a callable t -> X(t).
 
-Conventions (see /work/shared/PHYSICS.md, misprint 1)
+Conventions (see docs/physics.md, misprint 1)
     ``convention="standard"`` (default): kernel variance 2 D t, spread s = sqrt(4 D t).
     ``convention="paper"``: the paper's eq. (14), variance D t, s = sqrt(2 D t) -- exactly the
     standard solution with D -> D/2.  This is implemented once, in ``kernel_diffusivity`` and
@@ -20,7 +20,7 @@ Conventions (see /work/shared/PHYSICS.md, misprint 1)
 Geometry
     The target spans (0, L).  A reservoir [x_min, x_max] (x_max <= 0, x_min may be -inf) holds
     the new-electron density n at t = 0 and is empty elsewhere; eq. (24) is used with the
-    factor 1/2 restored (PHYSICS.md, misprint 2).  At time t its edges sit at x_min + X and
+    factor 1/2 restored (docs/physics.md, misprint 2).  At time t its edges sit at x_min + X and
     x_max + X.
 
 Numerical stability
@@ -251,7 +251,7 @@ def reservoir_density(x, t, X, x_min, x_max, D, n, convention="standard"):
     """Eq. (24) times n: density of new electrons c(x, t) [m^-3].
 
     c = (n/2)[erf((x - x_min - X)/s) - erf((x - x_max - X)/s)] with the factor 1/2 of eq. (24)
-    restored (PHYSICS.md misprint 2).  x [m], t [s], drift displacement X [m], reservoir
+    restored (docs/physics.md misprint 2).  x [m], t [s], drift displacement X [m], reservoir
     [x_min, x_max] [m] (x_min may be -inf: c = (n/2) erfc((x - x_max - X)/s)), D [m^2/s],
     initial density n [m^-3].  At t = 0: n inside, 0 outside, n/2 exactly on an edge.
     """

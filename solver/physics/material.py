@@ -176,7 +176,7 @@ def capture_probability_estimate(
 ) -> dict[str, float]:
     """Readings of the paper's capture-probability estimate r ~ (hbar/Gamma) x (lambda_e/v_F) (sec. 3).
 
-    Misprint 5 of PHYSICS.md: the printed formula multiplies two *times*, the K-alpha lifetime
+    Misprint 5 of docs/physics.md: the printed formula multiplies two *times*, the K-alpha lifetime
     hbar/Gamma [s] and the encounter transit time lambda_e/v [s], so it has units s^2 and is not a
     probability. All readings are returned:
 
