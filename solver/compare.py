@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .config.loading import case_from_dict, load_case, write_resolved
+from .io.outdir import claim
 from .io.results import atomic_folder
 from .run import run_case
 
@@ -133,9 +134,19 @@ def run_compare(args) -> int:
     case = load_case(args.case)
     dims = sorted(set(int(d) for d in (args.dims or (1, 2, 3))))
     out = Path(args.out) if getattr(args, "out", None) else Path("results") / f"{case.name}-compare"
-    comparison = compare_dimensions(case, dims)
+    force = getattr(args, "force", False)
+    with claim(out, force=force) as out:
+        comparison = compare_dimensions(case, dims)
+        _write(out, case, dims, comparison, force)
+    print(markdown_table(comparison["rows"]), end="")
+    print(f"results: {out}")
+    return 0
+
+
+def _write(out, case, dims, comparison, force):
+    """The comparison folder: case, CSV, Markdown table, plot."""
     rows = comparison["rows"]
-    with atomic_folder(out) as tmp:
+    with atomic_folder(out, force=force) as tmp:
         write_resolved(case, tmp / "case.resolved.yaml")
         with open(tmp / "compare.csv", "w", newline="") as fh:
             writer = csv.writer(fh)
@@ -146,6 +157,3 @@ def run_compare(args) -> int:
         (tmp / "compare.md").write_text(f"# {case.name}: the same case in {', '.join(f'{d}D' for d in dims)}\n\n"
                                         + markdown_table(rows), encoding="utf-8")
         _plot(tmp / "electrons_in_target.png", comparison, case.name)
-    print(markdown_table(rows), end="")
-    print(f"results: {out}")
-    return 0

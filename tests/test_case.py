@@ -331,7 +331,7 @@ def test_every_problem_is_listed_in_one_message():
     ("transport", {"current": "1 A", "convention": "papers"}, "transport.convention",
      "standard, paper"),
     ("counting", {"geometric_factor": 0.1, "xray_count_limit": -1},
-     "counting.xray_count_limit", "0 or more"),
+     "counting.xray_count_limit", "greater than 0"),
     ("geometry", {"preset": "vip2", "dimension": 4}, "geometry.dimension", "from 1 to 3"),
     ("geometry", "vip2", "geometry", "mapping"),
     ("name", "../etc", "name", "case name"),

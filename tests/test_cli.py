@@ -340,7 +340,7 @@ def test_bad_case_exits_2_in_process(tmp_path, capsys):
 ])
 def test_internal_failures_exit_1_and_write_nothing(failure, code, text, tmp_path, monkeypatch,
                                                      capsys):
-    import vip_transport.solver.run as run_module
+    import vip_transport.solver.runner as run_module
 
     def failing_run(case, **kwargs):
         raise failure
@@ -393,14 +393,14 @@ def test_failure_keeps_the_previous_results_whole(tmp_path, monkeypatch):
     assert no_temporary_folders(out.parent, out.name)
 
 
-def test_rerun_replaces_the_results_folder_whole(tmp_path):
+def test_rerun_replaces_our_results_folder_whole(tmp_path):
+    """A second run into our own previous results folder (holding only our files) replaces it
+    as a whole and leaves nothing beside it."""
     out = tmp_path / "results" / "small"
-    out.mkdir(parents=True)
-    (out / "stale.txt").write_text("from an older run")
-    (out / "timeseries.csv").write_text("stale")
+    assert main(["run", str(small_case(tmp_path)), "--out", str(out)]) == 0
+    (out / "timeseries.csv").write_text("stale")          # one of ours, changed: replaced
     assert main(["run", str(small_case(tmp_path)), "--out", str(out)]) == 0
     names = {p.name for p in out.iterdir()}
-    assert "stale.txt" not in names
     assert {"case.resolved.yaml", "summary.json", "timeseries.csv", *PLOTS} <= names
     assert read_timeseries(out)[0] == COLUMNS
     assert sorted(p.name for p in out.parent.iterdir()) == ["small"]

@@ -42,7 +42,7 @@ def test_narrow_connector_fills_the_target_more_slowly_in_2d(tmp_path):
     code = run_compare(argparse.Namespace(case=str(path), dims=[2, 1], out=str(out_dir)))
     assert code == 0
     assert {p.name for p in out_dir.iterdir()} == {"compare.csv", "compare.md", "electrons_in_target.png",
-                                                  "case.resolved.yaml"}
+                                                  "case.resolved.yaml", ".vip-transport-results"}
     with open(out_dir / "compare.csv") as fh:
         rows = list(csv.DictReader(fh))
     assert [int(r["dimension"]) for r in rows] == [1, 2]

@@ -251,7 +251,7 @@ def test_a_resumed_run_keeps_the_field_snapshots_taken_before_it_stopped(tmp_pat
 
     case = fv_case("vip2", 2, time={"duration": "100 s", "outputs": 12}, output={"fields": ["1 s", "100 s"]})
     whole = run_case(case)
-    saver = Checkpointer(tmp_path, interval_s=0.0)
+    saver = Checkpointer(tmp_path / "checkpoint", case, interval_s=0.0)
     first = int(np.argmin(np.abs(whole.times - 1.0)))
     steps_to_first = None
 
@@ -264,7 +264,7 @@ def test_a_resumed_run_keeps_the_field_snapshots_taken_before_it_stopped(tmp_pat
     run_case(case, checkpoint=checkpoint)         # to find the step just past the first snapshot
     with pytest.raises(KeyboardInterrupt):
         run_case(case, checkpoint=saver, stop_after=steps_to_first)
-    state, records = load_checkpoint(tmp_path)
+    _, state, records, _ = load_checkpoint(tmp_path / "checkpoint")
     assert [k for k, _ in records.snapshots] == [first]
     resumed = run_case(case, resume=(state, records))
     assert resumed.fields["index"] == whole.fields["index"]

@@ -171,7 +171,7 @@ def test_paper_command_writes_figures_and_ledger(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(ledger, "dimensional_claim_rows", lambda check=True: original(check=False))
     out = tmp_path / "paper"
     assert main(["paper", "--out", str(out)]) == 0
-    names = {f.name for f in out.iterdir()}
+    names = {f.name for f in out.iterdir() if f.name != ".vip-transport-results"}
     assert {"figure2.png", "figure3.png", "ledger.md", "ledger.json", "summary.json"} <= names
     import matplotlib.image as mpimg
 
@@ -191,8 +191,8 @@ def test_paper_command_writes_figures_and_ledger(tmp_path, capsys, monkeypatch):
 
 def test_paper_folder_is_left_intact_when_a_step_fails(tmp_path, monkeypatch):
     out = tmp_path / "paper"
-    out.mkdir()
-    (out / "old.txt").write_text("previous results")
+    command.write_paper(out, check_dimensions=False)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
 
     def broken(*args, **kwargs):
         raise RuntimeError("plotting failed")
@@ -200,7 +200,7 @@ def test_paper_folder_is_left_intact_when_a_step_fails(tmp_path, monkeypatch):
     monkeypatch.setattr(command, "plot_figure3", broken)
     with pytest.raises(RuntimeError, match="plotting failed"):
         command.write_paper(out, check_dimensions=False)
-    assert [p.name for p in out.iterdir()] == ["old.txt"]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 

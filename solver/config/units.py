@@ -36,6 +36,7 @@ __all__ = [
     "QuantityError",
     "describe",
     "format_quantity",
+    "format_brief",
     "parse_quantity",
     "show",
     "to_si",
@@ -110,6 +111,12 @@ def describe(dimension: str) -> str:
     return f'{noun} with a unit, such as "{example}"'
 
 
+def _escape_controls(text: str) -> str:
+    """``text`` with control characters (NUL, escape sequences, ...) written as \\xNN escapes,
+    so that an error message never sends them to a terminal."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
 def show(value) -> str:
     """A short, YAML-flavoured rendering of a user's value for error messages."""
     if value is None:
@@ -118,7 +125,7 @@ def show(value) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         text = value if len(value) <= 60 else value[:57] + "..."
-        return f'"{text}"'
+        return f'"{_escape_controls(text)}"'
     text = _SHORT.repr(value)  # bounded: never walks a huge (or alias-shared) structure
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -239,3 +246,9 @@ def format_quantity(value_si: float, dimension: str) -> str:
         raise ValueError(f"cannot format a non-finite {dimension}: {value_si!r}")
     unit = DIMENSIONS[dimension][0]
     return f"{number!r} {unit}" if unit else repr(number)
+
+
+def format_brief(value_si: float, dimension: str) -> str:
+    """An SI magnitude to three significant digits with its unit, for messages ("3.91e-08 m")."""
+    unit = DIMENSIONS[dimension][0]
+    return f"{float(value_si):.3g} {unit}".rstrip()

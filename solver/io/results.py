@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import json
+import logging
 import math
 import os
 import platform
@@ -28,6 +29,9 @@ import numpy as np
 import yaml
 
 from .. import __version__
+from .outdir import publish, temporary_prefix, write_marker
+
+log = logging.getLogger("vip_transport")
 
 __all__ = ["TIMESERIES_COLUMNS", "SUMMARY_KEYS", "atomic_folder", "write_results", "provenance",
            "summary_dict", "json_safe"]
@@ -63,8 +67,9 @@ def _git_commit():
         return None
 
 
-def provenance(*, wall_time_s, started):
-    """Versions, host and times that let a reader repeat the run."""
+def provenance(*, wall_time_s, started, wall_time_parts=None):
+    """Versions, host and times that let a reader repeat the run (``wall_time_parts`` [s]: the
+    wall times of the parts of a resumed run; ``wall_time_s`` is then their sum)."""
     import fipy
     import scipy
 
@@ -80,11 +85,12 @@ def provenance(*, wall_time_s, started):
         "platform": platform.platform(),
         "started": started,
         "wall_time_s": wall_time_s,
+        **({"wall_time_parts_s": list(wall_time_parts)} if wall_time_parts else {}),
         "command": " ".join(sys.argv),
     }
 
 
-def summary_dict(result, *, started, error=None):
+def summary_dict(result, *, started, error=None, wall_time_parts=None):
     """The summary.json object of a ``RunResult`` (``error``: why a run stopped early; then
     ``complete`` is false and the numbers are those of the last finished output)."""
     counts = dict(result.counts)
@@ -98,7 +104,8 @@ def summary_dict(result, *, started, error=None):
         "scatterings_total": float(result.cumulative_scatterings[-1]),
         "xrays_per_unit_violation": counts.pop("xrays_per_unit_violation"),
         "beta2_half_bound": counts.pop("beta2_half_bound"),
-        "provenance": provenance(wall_time_s=result.wall_time_s, started=started),
+        "provenance": provenance(wall_time_s=sum(wall_time_parts) if wall_time_parts else result.wall_time_s,
+                                 started=started, wall_time_parts=wall_time_parts),
         "counts": counts,
         "numerics": result.numerics,
         "injection": result.case.transport.injection,
@@ -106,27 +113,27 @@ def summary_dict(result, *, started, error=None):
 
 
 @contextmanager
-def atomic_folder(target):
-    """Yield a temporary folder beside ``target``; on success it replaces ``target`` as a
-    whole, on any exception it is removed and ``target`` is left as it was."""
+def atomic_folder(target, *, force: bool = False):
+    """Yield a temporary folder beside ``target``; on success it replaces ``target`` as a whole
+    (``outdir.publish``: our previous results are replaced, anything else is moved aside to a
+    visible name and logged, never deleted), on any exception it is removed and ``target`` is
+    left as it was.  The folder is marked as ours (``outdir.MARKER``) with the files written."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=temporary_prefix(target), dir=target.parent))
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o777 & ~umask)          # mkdtemp makes it private; results are for sharing
     try:
+        write_marker(tmp, [])              # a temporary folder left by a kill is recognisably ours
         yield tmp
+        write_marker(tmp, [p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file()])
+        moved = publish(tmp, target, force=force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    old = None
-    if target.exists():
-        old = target.parent / f".{target.name}.old-{os.getpid()}"
-        os.replace(target, old)
-    os.replace(tmp, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    if moved:
+        log.warning(moved)
 
 
 def write_timeseries(path, result):
@@ -165,18 +172,19 @@ def plot_result(folder, result):
     return files
 
 
-def write_results(out, result, *, started, error=None):
+def write_results(out, result, *, started, error=None, force=False, wall_time_parts=None):
     """Write the whole results folder for ``result`` atomically; returns the summary dict.
-    With ``error`` the folder holds the outputs finished before a failure, marked incomplete."""
+    With ``error`` the folder holds the outputs finished before a failure, marked incomplete;
+    ``force``: an existing folder that is not ours is moved aside (see ``atomic_folder``)."""
     from ..config.loading import write_resolved
     from .snapshots import write_fields
 
-    with atomic_folder(out) as tmp:
+    with atomic_folder(out, force=force) as tmp:
         write_resolved(result.case, tmp / "case.resolved.yaml")
         write_timeseries(tmp / "timeseries.csv", result)
         pngs = plot_result(tmp, result)
         pngs += write_fields(tmp, result)      # 2D/3D field snapshots in fields/ (solver.io.snapshots)
-        summary = summary_dict(result, started=started, error=error)
+        summary = summary_dict(result, started=started, error=error, wall_time_parts=wall_time_parts)
         summary["files"] = ["case.resolved.yaml", "timeseries.csv", "summary.json", *pngs]
         with open(tmp / "summary.json", "w") as fh:
             json.dump(summary, fh, indent=2, allow_nan=False)
