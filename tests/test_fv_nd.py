@@ -265,7 +265,7 @@ def test_a_resumed_run_keeps_the_field_snapshots_taken_before_it_stopped(tmp_pat
     with pytest.raises(KeyboardInterrupt):
         run_case(case, checkpoint=saver, stop_after=steps_to_first)
     _, state, records, _ = load_checkpoint(tmp_path / "checkpoint")
-    assert [k for k, _ in records.snapshots] == [first]
+    assert [k for k, _ in records.snapshots] == [0]            # the first of the two snapshot times
     resumed = run_case(case, resume=(state, records))
     assert resumed.fields["index"] == whole.fields["index"]
     for a, b in zip(resumed.fields["c"], whole.fields["c"]):

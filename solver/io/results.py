@@ -177,15 +177,17 @@ def write_results(out, result, *, started, error=None, force=False, wall_time_pa
     With ``error`` the folder holds the outputs finished before a failure, marked incomplete;
     ``force``: an existing folder that is not ours is moved aside (see ``atomic_folder``)."""
     from ..config.loading import write_resolved
+    from .dataset import write_netcdf
     from .snapshots import write_fields
 
     with atomic_folder(out, force=force) as tmp:
         write_resolved(result.case, tmp / "case.resolved.yaml")
         write_timeseries(tmp / "timeseries.csv", result)
+        netcdf = write_netcdf(tmp / "results.nc", result)   # the same series and the density snapshots
         pngs = plot_result(tmp, result)
         pngs += write_fields(tmp, result)      # 2D/3D field snapshots in fields/ (solver.io.snapshots)
         summary = summary_dict(result, started=started, error=error, wall_time_parts=wall_time_parts)
-        summary["files"] = ["case.resolved.yaml", "timeseries.csv", "summary.json", *pngs]
+        summary["files"] = ["case.resolved.yaml", "timeseries.csv", "summary.json", netcdf, *pngs]
         with open(tmp / "summary.json", "w") as fh:
             json.dump(summary, fh, indent=2, allow_nan=False)
             fh.write("\n")

@@ -13,7 +13,7 @@ from ..physics.schedule import schedule_from_spec
 from ..timestepping.base import StepState
 from ..timestepping.registry import make_stepper
 from .bookkeeping import Bookkeeping, Records, Totals
-from .plan import case_steps, field_output_indices
+from .plan import case_steps, snapshot_times
 from .result import IncompleteRun, RunResult, finish
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def run_fv(case: Case, derived: dict, *, store_profiles=False, progress=None, st
                             f"step {state.next_step}; the case has {len(c0)} cells and {len(steps)} steps)")
     earlier = {k: int(v) for k, v in state.counters.items()}    # counters of the earlier parts
     books = Bookkeeping(model, c0, _index(model.cells["target"]), Totals.from_dict(state.integrals))
-    snapshot_at = field_output_indices(case, times)
+    snapshot_at = snapshot_times(case)
     profiles, c = [], state.c
     n_old, done = books.in_target(c), 0
     try:
@@ -65,12 +65,12 @@ def run_fv(case: Case, derived: dict, *, store_profiles=False, progress=None, st
             c_new = stepper.advance(c, step, current)
             n_old = books.step(k, step, current, c, c_new, rates_old, n_old)
             c = c_new
+            if step.snapshot >= 0:
+                records.snapshots.append((step.snapshot, c.copy()))
             if step.output >= 0:
                 records.add(step.output, n_old, books.totals.n_target_dt)
                 if store_profiles:
                     profiles.append(c.copy())
-                if step.output in snapshot_at:
-                    records.snapshots.append((step.output, c.copy()))
                 if checkpoint is not None:
                     checkpoint(StepState(t=step.t1, c=c, next_step=k + 1, integrals=books.totals.to_dict(),
                                          counters=_counters(stepper, earlier)), records)
@@ -98,10 +98,11 @@ def run_fv(case: Case, derived: dict, *, store_profiles=False, progress=None, st
     }
     result = finish(case, "fv", derived, times, records.n_target, records.n_target_dt,
                     float(schedule.charge(T, T)), numerics,
-                    {"c": np.asarray(profiles), "model": model} if store_profiles else None)
+                    {"times": times, "x": model.cell_centers, "c": np.asarray(profiles), "model": model}
+                    if store_profiles else None)
     if records.snapshots:
         index = [k for k, _ in records.snapshots]
-        result.fields = {"index": index, "times": times[index], "c": [v for _, v in records.snapshots],
+        result.fields = {"index": index, "times": snapshot_at[index], "c": [v for _, v in records.snapshots],
                          "model": model}
     return result
 
