@@ -40,12 +40,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import ROOT, shipped_case_data
 from vip_transport.solver.config import MAX_CASE_BYTES, load_case
 from vip_transport.solver.run.size import check_run_size
 from vip_transport.solver.errors import CaseError
 
-ROOT = Path(__file__).resolve().parents[1]
-BASE = yaml.safe_load((ROOT / "cases" / "vip2.yaml").read_text(encoding="utf-8"))
+BASE = shipped_case_data("vip2")
 MIN_EXAMPLES = 200
 CLI_CPU_SECONDS = 20.0          # CPU time of one refusal (user + system)
 CLI_WALL_SECONDS = 120.0        # a hung process is killed after this (a busy CI machine is slow)
