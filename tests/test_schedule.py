@@ -74,36 +74,35 @@ def true_changes(current, t):
     return 0.5 * (t[jumps] + t[jumps + 1])
 
 
-@pytest.mark.parametrize("name", CASES)
-def test_current_is_the_case_files_description(name):
-    value, current = CASES[name]
-    schedule = schedule_from_spec(spec(value))
-    changes = schedule.breakpoints(T)
+@pytest.fixture(params=CASES)
+def schedule(request):
+    """(the schedule built from the case, the current written out, its breakpoints over T)."""
+    value, current = CASES[request.param]
+    built = schedule_from_spec(spec(value))
+    return built, current, built.breakpoints(T)
+
+
+def test_current_is_the_case_files_description(schedule):
+    built, current, changes = schedule
     t = sample_times(changes)
-    np.testing.assert_array_equal(schedule.current(t, T), current(t))
+    np.testing.assert_array_equal(built.current(t, T), current(t))
 
 
-@pytest.mark.parametrize("name", CASES)
-def test_breakpoints_are_where_the_current_changes(name):
-    value, current = CASES[name]
-    schedule = schedule_from_spec(spec(value))
-    changes = schedule.breakpoints(T)
+def test_breakpoints_are_where_the_current_changes(schedule):
+    _, current, changes = schedule
     assert np.all(np.diff(changes) > 0) and np.all((changes > 0) & (changes < T))
     found = true_changes(current, sample_times(changes))
     assert len(found) == len(changes)
     np.testing.assert_allclose(found, changes, rtol=1e-8)
 
 
-@pytest.mark.parametrize("name", CASES)
-def test_charge_is_the_integral_of_the_current(name):
-    value, current = CASES[name]
-    schedule = schedule_from_spec(spec(value))
-    changes = list(schedule.breakpoints(T))
+def test_charge_is_the_integral_of_the_current(schedule):
+    built, current, changes = schedule
     for t in (0.0, 1e-3, 36.9, 37.0, 100.0, 123.456, 555.0, T):
         ref = integrate.quad(lambda s: float(current(s)), 0.0, t, points=[c for c in changes if c < t] or None,
                              limit=500, epsabs=0.0, epsrel=1e-13)[0] if t > 0 else 0.0
-        assert schedule.charge(t, T) == pytest.approx(ref, rel=1e-12, abs=1e-12), t
-    q = schedule.charge(np.linspace(0.0, T, 101), T)
+        assert built.charge(t, T) == pytest.approx(ref, rel=1e-12, abs=1e-12), t
+    q = built.charge(np.linspace(0.0, T, 101), T)
     assert np.all(np.diff(q) >= 0)                       # no negative currents
 
 
