@@ -320,7 +320,7 @@ def test_paper_values_are_the_printed_numbers():
         printed.paper_values("rs")
 
 
-#: (quantity, printed) of VIP-2 that differ from ours: the misprints of PHYSICS.md and the
+#: (quantity, printed) of VIP-2 that differ from ours: the misprints of docs/physics.md and the
 #: truncated section 3 numbers (test_material)
 VIP2_DIFFERS = {
     ("electron_density_m3", "8.46e28"), ("electron_wavelength_m", "6.1e-10"),
