@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT
+
 PACKAGES = {"solver": ROOT / "solver", "meshes": ROOT / "meshes"}
 MAX_LINES = 400
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from vip_transport.solver.config import case_from_dict
+from conftest import make_case
 from vip_transport.solver.fv.assembly import assemble
 from vip_transport.solver.fv.model import build_model
 from vip_transport.solver.physics.derived import derive
@@ -16,11 +16,8 @@ from vip_transport.solver.physics.derived import derive
 
 def small_case(dimension):
     """VIP-2 with a thicker outlet (every cell active: the public route solves the system)."""
-    return case_from_dict({
-        "name": "assembly", "geometry": {"preset": "vip2", "dimension": dimension,
-                                          "outlet": {"thickness": "100 um"}},
-        "transport": {}, "counting": {}, "method": "fv", "time": {"duration": "20 s"},
-        "fv": {"cells_per_target": 20, "cells_across": 4, "linear_solver": "splu"}})
+    return make_case("vip2", geometry={"dimension": dimension, "outlet": {"thickness": "100 um"}}, method="fv",
+                     time={"duration": "20 s"}, fv={"cells_per_target": 20, "cells_across": 4, "linear_solver": "splu"})
 
 
 def public_route(steady, var):
