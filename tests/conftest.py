@@ -10,7 +10,8 @@ The builders make small variations of the shipped cases:
 - ``write_case(folder, **sections)`` the shipped ``cases/vip2.yaml`` with changes, as a file;
 - ``strip()``, ``shell()`` the 2D/3D conductors (meshes.blocks) of VIP-2 and VIP;
 
-and ``run_cli``, ``read_summary``, ``read_timeseries`` run the command and read what it wrote.
+and ``run_cli``, ``start_cli`` (with a pause at a known step), ``read_summary``,
+``read_timeseries`` run the command and read what it wrote.
 Test modules import them by name (``from conftest import make_case``).
 """
 
@@ -23,6 +24,7 @@ import math
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -219,6 +221,26 @@ def run_cli(*args, cwd, timeout=300, env=None) -> subprocess.CompletedProcess:
     env = {**os.environ, "MPLBACKEND": "Agg", **(env or {})}
     return subprocess.run([sys.executable, "-m", "vip_transport.solver.cli", *map(str, args)], cwd=cwd,
                           env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def start_cli(*args, cwd=None, pause_after=None, pause_file=None) -> subprocess.Popen:
+    """``python -m vip_transport.solver.cli ARGS`` started in a fresh process (text pipes);
+    with ``pause_after`` k a run stops after step k (the CLI's test hook), writes
+    ``pause_file`` and waits there for a signal: interrupted at a known point, never raced."""
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    if pause_after is not None:
+        env.update(VIP_TRANSPORT_TEST_PAUSE_AFTER_STEP=str(pause_after), VIP_TRANSPORT_TEST_PAUSE_FILE=str(pause_file))
+    return subprocess.Popen([sys.executable, "-m", "vip_transport.solver.cli", *map(str, args)], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def wait_until_paused(pause_file, proc, timeout=300):
+    """Wait until the run started by ``start_cli`` has reached its pause point (a known step)."""
+    start = time.monotonic()
+    while not Path(pause_file).exists():
+        assert proc.poll() is None, f"the run ended before its pause point: {proc.stderr.read()}"
+        assert time.monotonic() - start < timeout, "the run never reached its pause point"
+        time.sleep(0.02)
 
 
 def read_summary(folder) -> dict:

@@ -5,23 +5,18 @@ Each test below failed on the code before the fix (the defect it is named for)."
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 
+from conftest import ROOT, start_cli, wait_until_paused
 from vip_transport.solver.cli import main
 from vip_transport.solver.config import case_from_dict, load_case
 from vip_transport.solver.errors import CaseError
 from vip_transport.solver.io.outdir import MARKER
-
-ROOT = Path(__file__).resolve().parents[1]
 
 ANALYTIC = """
 name: small
@@ -46,13 +41,7 @@ def write_case(folder: Path, text: str = ANALYTIC, name: str = "case.yaml") -> P
     return path
 
 
-def cli(*args, pause_after=None, pause_file=None, cwd=None):
-    """`vip-transport ARGS` in a fresh process (the CLI's test hook pauses it at a known step)."""
-    env = dict(os.environ, MPLBACKEND="Agg")
-    if pause_after is not None:
-        env.update(VIP_TRANSPORT_TEST_PAUSE_AFTER_STEP=str(pause_after), VIP_TRANSPORT_TEST_PAUSE_FILE=str(pause_file))
-    return subprocess.Popen([sys.executable, "-m", "vip_transport.solver.cli", *map(str, args)], cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+cli = start_cli
 
 
 def paused_run(tmp_path, out, pause_after=2900):
@@ -61,11 +50,7 @@ def paused_run(tmp_path, out, pause_after=2900):
     pause = tmp_path / f"paused-{out.name}"
     proc = cli("run", write_case(tmp_path, FV, "fv.yaml"), "--out", out, "--checkpoint-every", "0",
                pause_after=pause_after, pause_file=pause)
-    start = time.monotonic()
-    while not pause.exists():
-        assert proc.poll() is None, proc.stderr.read()
-        assert time.monotonic() - start < 300
-        time.sleep(0.02)
+    wait_until_paused(pause, proc)
     return proc
 
 

@@ -1,17 +1,13 @@
 """Interrupted runs: a real `vip-transport run` killed mid-way (SIGKILL, SIGINT) and resumed
 with `run --resume DIR` reproduces the uninterrupted run to 1e-12 relative."""
 
-import csv
 import json
-import os
 import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import numpy as np
 import pytest
+
+from conftest import read_timeseries, start_cli, wait_until_paused
 
 CASE = """
 name: resume
@@ -23,20 +19,9 @@ fv: {time_steps: 15000}
 """
 
 
-def run_cli(*args, pause_after=None, pause_file=None, **kw):
-    """`vip-transport run ARGS` in a fresh process; with ``pause_after`` k the run stops after
-    step k (the CLI's test hook), writes ``pause_file`` and waits there for a signal."""
-    env = dict(os.environ)
-    if pause_after is not None:
-        env.update(VIP_TRANSPORT_TEST_PAUSE_AFTER_STEP=str(pause_after), VIP_TRANSPORT_TEST_PAUSE_FILE=str(pause_file))
-    return subprocess.Popen([sys.executable, "-m", "vip_transport.solver.cli", "run", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, **kw)
-
-
-def read_series(folder):
-    with open(folder / "timeseries.csv") as fh:
-        rows = list(csv.reader(fh))
-    return rows[0], np.array(rows[1:], dtype=float)
+def run_cli(*args, **kw):
+    """`vip-transport run ARGS` in a fresh process (see conftest.start_cli)."""
+    return start_cli("run", *args, **kw)
 
 
 def numbers(summary):
@@ -52,15 +37,6 @@ def reference(tmp_path_factory):
     proc = run_cli(str(case), "--out", str(folder / "out"))
     assert proc.wait(timeout=300) == 0, proc.stderr.read()
     return case, folder / "out"
-
-
-def wait_until_paused(pause_file, proc, timeout=300):
-    """Wait until the run has reached its pause point (a known step), not for a time."""
-    start = time.monotonic()
-    while not pause_file.exists():
-        assert proc.poll() is None, f"the run ended before its pause point: {proc.stderr.read()}"
-        assert time.monotonic() - start < timeout, "the run never reached its pause point"
-        time.sleep(0.02)
 
 
 PAUSE_AFTER = 10000     # of the plan's ~15,500 steps (the first output, 1 s, is step ~6,400)
@@ -85,8 +61,8 @@ def test_killed_run_resumes_to_the_same_numbers(reference, tmp_path, sig):
     resumed = run_cli("--resume", str(out))
     assert resumed.wait(timeout=300) == 0, resumed.stderr.read()
     assert not work.exists()                           # the checkpoint is gone once finished
-    head, series = read_series(out)
-    ref_head, ref_series = read_series(ref_out)
+    head, series = read_timeseries(out)
+    ref_head, ref_series = read_timeseries(ref_out)
     assert head == ref_head and series.shape == ref_series.shape
     np.testing.assert_allclose(series, ref_series, rtol=1e-12, atol=0)
     got, want = (json.loads((p / "summary.json").read_text()) for p in (out, ref_out))
@@ -135,5 +111,5 @@ def test_solver_failure_keeps_finished_outputs_marked_incomplete(tmp_path, monke
     partial = tmp_path / "out.incomplete"
     summary = json.loads((partial / "summary.json").read_text())
     assert summary["complete"] is False and "injected failure" in summary["error"]
-    head, series = read_series(partial)
+    head, series = read_timeseries(partial)
     assert 0 < len(series) < 300 and head[0] == "time_s"
