@@ -4,13 +4,12 @@ with the closed-form density c(x, t) of eq. 24."""
 
 from __future__ import annotations
 
-import csv
 import math
 
 import numpy as np
 import pytest
 
-from vip_transport.solver.config import case_from_dict
+from conftest import make_case, read_timeseries
 from vip_transport.solver.io.dataset import open_results, to_dataset
 from vip_transport.solver.io.results import now_iso, write_results
 from vip_transport.solver.physics import analytic
@@ -21,10 +20,8 @@ from vip_transport.solver.run.plan import case_steps
 
 
 def case_1d(**fv):
-    return case_from_dict({
-        "name": "profiles", "geometry": {"preset": "vip2"}, "transport": {"current": "100 A"}, "counting": {},
-        "method": "fv", "time": {"duration": "30 s", "outputs": 20},
-        "fv": {"cells_per_target": 200, **fv}, "output": {"fields": ["10 s", "7.3 s", "30 s"]}})
+    return make_case("vip2", method="fv", time={"duration": "30 s", "outputs": 20},
+                     fv={"cells_per_target": 200, **fv}, output={"fields": ["10 s", "7.3 s", "30 s"]})
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +49,7 @@ def test_netcdf_round_trips_the_series_and_the_profiles(written):
     np.testing.assert_array_equal(ds["snapshot_time_s"].values, [7.3, 10.0, 30.0])
     np.testing.assert_array_equal(ds["density_m3"].values, np.asarray(result.fields["c"]))
     assert ds["density_m3"].attrs["units"] == "m-3" and ds["x_m"].attrs["units"] == "m"
-    with open(out / "timeseries.csv") as fh:
-        rows = np.array(list(csv.reader(fh))[1:], dtype=float)
+    _, rows = read_timeseries(out)
     np.testing.assert_array_equal(rows[:, 1], ds["new_electrons_in_target"].values)
     built = to_dataset(result)
     for name in ("new_electrons_in_target", "density_over_n"):
@@ -74,12 +70,9 @@ def test_a_1d_profile_agrees_with_the_closed_form(written):
 
 
 def test_2d_fields_are_in_the_dataset_on_the_active_cells(tmp_path):
-    case = case_from_dict({
-        "name": "fields2d", "geometry": {"preset": "vip2", "dimension": 2,
-                                          "connector": {"width": "5 mm", "offset": "7.5 mm"}},
-        "transport": {}, "counting": {}, "method": "fv", "time": {"duration": "20 s", "outputs": 6},
-        "fv": {"cells_per_target": 20, "cells_across": 4, "linear_solver": "splu"},
-        "output": {"fields": ["5 s"]}})
+    case = make_case("vip2", geometry={"dimension": 2, "connector": {"width": "5 mm", "offset": "7.5 mm"}},
+                     method="fv", time={"duration": "20 s", "outputs": 6},
+                     fv={"cells_per_target": 20, "cells_across": 4, "linear_solver": "splu"}, output={"fields": ["5 s"]})
     result = run_case(case)
     ds = to_dataset(result)
     model = result.fields["model"]

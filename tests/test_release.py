@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import re
 from importlib.metadata import version
-from pathlib import Path
 
 import yaml
 
 import vip_transport.solver as solver
-
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT
 
 
 def test_citation_changelog_and_metadata_carry_the_one_version():
