@@ -9,14 +9,9 @@ The derived quantities are computed by the one formula of each (``solver.physics
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
-
 from ..physics import material as m
 from .types import problem
 from .units import format_brief
-
-if TYPE_CHECKING:
-    from .schema import Case
 
 __all__ = ["check_physical", "MIN_COLLISION_TIMES"]
 
@@ -39,7 +34,7 @@ def _require(value: float, key: str, what: str, given: str) -> None:
                       key)
 
 
-def _lengths(case: Case):
+def _lengths(case):
     """(dotted key, length [m]) of every length the models mesh or integrate over."""
     g = case.geometry
     yield "geometry.length", g.length
@@ -54,8 +49,9 @@ def _lengths(case: Case):
         yield f"geometry.{name}.thickness", section.thickness
 
 
-def check_physical(case: Case) -> None:
-    """Raise a validation problem (key named) if the case's derived quantities leave the model:
+def check_physical(case) -> None:
+    """Raise a validation problem (key named) if the case's derived quantities leave the model
+    (``case``: the ``schema.Case`` being validated, which imports this module):
     n, tau, the mean free path, both diffusivities and every drift coefficient finite and
     non-zero; k_F times the mean free path at least 1; every length at least a mean free path; the temperature below the Fermi
     temperature; the run at least MIN_COLLISION_TIMES collision times long."""
