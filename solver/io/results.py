@@ -26,7 +26,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from .. import __version__
 from .outdir import publish, temporary_prefix, write_marker
@@ -196,7 +195,3 @@ def write_results(out, result, *, started, error=None, force=False, wall_time_pa
 
 def now_iso():
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
-
-
-def dump_yaml(data) -> str:
-    return yaml.safe_dump(json_safe(data), sort_keys=False)
