@@ -44,11 +44,12 @@ def cmd_run(args):
     import shutil
 
     from .config import load_case, write_resolved
+    from .config.overrides import load_case_with_overrides
     from .io.checkpoint import checkpoint_folder
 
     resume = None
     if args.resume:
-        if args.case or args.out:
+        if args.case or args.out or args.set:
             raise UserError("run --resume DIR takes the results folder only (the case is in its checkpoint)")
         out = Path(args.resume)
         work = checkpoint_folder(out)
@@ -59,7 +60,7 @@ def cmd_run(args):
 
         resume = load_checkpoint(work)
     elif args.case:
-        case = load_case(args.case)
+        case = load_case_with_overrides(args.case, args.set or ())
         out = Path(args.out) if args.out else Path("results") / case.name
         work = checkpoint_folder(out)
     else:
@@ -152,6 +153,9 @@ def build_parser():
                                    "if stopped (Ctrl-C, kill), `run --resume DIR` continues it.")
     r.add_argument("case", nargs="?", help="case file (YAML), e.g. cases/vip2.yaml")
     r.add_argument("--out", metavar="DIR", help="results folder (default: results/<case name>)")
+    r.add_argument("--set", metavar="KEY=VALUE", action="append",
+                   help='change one key of the case, as written in a case file (repeatable): '
+                        '--set transport.current="120 A" --set geometry.connector.width="5 mm"')
     r.add_argument("--resume", metavar="DIR",
                    help="continue a stopped finite-volume run whose results folder was DIR")
     r.add_argument("--checkpoint-every", metavar="SECONDS", type=float, default=30.0,
