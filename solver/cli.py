@@ -132,6 +132,12 @@ def cmd_compare(args):
     return run_compare(args)
 
 
+def cmd_sweep(args):
+    from .sweep.command import cmd_sweep as sweep
+
+    return sweep(args)
+
+
 def cmd_paper(args):
     from .paper.command import run_paper
 
@@ -178,6 +184,24 @@ def build_parser():
                    help="dimensions to run (default: 1 2 3)")
     c.add_argument("--out", metavar="DIR", help="results folder (default: results/<case name>-compare)")
     c.set_defaults(func=cmd_compare)
+
+    s = sub.add_parser(
+        "sweep", help="run a parameter sweep (grid, zipped or sampled axes) on Dask",
+        description="Run every case of SWEEP.yaml (a base case plus axes: key paths into the case with "
+                    "lists of values, or distributions to sample) on a local Dask cluster, or on an existing "
+                    "one with --scheduler; write each case's results folder under DIR/cases/, the table "
+                    "DIR/sweep.csv (and quantiles.csv for sampled axes) and plots in DIR/plots/. Running the "
+                    "same command again skips the cases already finished. Exit 0 when every case ran, 1 when "
+                    "some failed (their errors are in the table), 2 for a mistake in the sweep file.")
+    s.add_argument("sweep", help="sweep file (YAML), e.g. cases/sweep-current.yaml")
+    s.add_argument("--out", metavar="DIR", help="sweep folder (default: results/<sweep name>)")
+    s.add_argument("--workers", metavar="N", type=int,
+                   help="worker processes of the local Dask cluster (default: one per core)")
+    s.add_argument("--scheduler", metavar="ADDRESS",
+                   help="send the cases to an existing Dask cluster, e.g. tcp://scheduler-host:8786 "
+                        "(its workers need vip-transport and a shared file system)")
+    s.add_argument("--serial", action="store_true", help="no Dask: run the cases one after another here")
+    s.set_defaults(func=cmd_sweep)
 
     pp = sub.add_parser("paper", help="regenerate the paper's figures 2 and 3 and the claims ledger",
                         description="Regenerate figures 2 and 3 of Milotti et al. (2018) in the paper's "

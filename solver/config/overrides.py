@@ -33,18 +33,19 @@ _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CURRENT_KEYS = sorted({k for model in SCHEDULES.values() for k in model.model_fields})
 
 
-def check_key_path(path: str, source: str) -> tuple[str, ...]:
+def check_key_path(path: str, source: str, prefix: str = "") -> tuple[str, ...]:
     """The parts of the dotted key ``path`` if it names a key of the case schema; else
-    CaseError ``<source>: <path so far>: expected one of the keys ...; got ...``."""
+    CaseError ``<source>: <prefix><path so far>: expected one of the keys ...; got ...``."""
     parts = tuple(path.split(".")) if isinstance(path, str) else ()
     if not parts or not all(_KEY.fullmatch(p) for p in parts):
-        raise CaseError(f"{source}: expected a dotted key such as transport.current or "
+        where = f"{source}: {prefix.rstrip('.')}: " if prefix else f"{source}: "
+        raise CaseError(f"{where}expected a dotted key such as transport.current or "
                         f"geometry.connector.width; got {show(path)}")
     model, names = Case, None
     for i, part in enumerate(parts):
-        where = ".".join(parts[:i + 1])
+        where = prefix + ".".join(parts[:i + 1])
         if model is None and names is None:
-            raise CaseError(f"{source}: {where}: expected no key inside {'.'.join(parts[:i])}, which "
+            raise CaseError(f"{source}: {where}: expected no key inside {prefix}{'.'.join(parts[:i])}, which "
                             f"is a value, not a section; got the key \"{part}\"")
         known = list(model.model_fields) if model is not None else names
         if part not in known:

@@ -175,16 +175,17 @@ def plot_result(folder, result):
     return files
 
 
-def write_results(out, result, *, started, error=None):
+def write_results(out, result, *, started, error=None, plots=True):
     """Write the whole results folder for ``result`` atomically; returns the summary dict.
-    With ``error`` the folder holds the outputs finished before a failure, marked incomplete."""
+    With ``error`` the folder holds the outputs finished before a failure, marked incomplete.
+    ``plots=False`` leaves out the two PNGs (a sweep's many cases; 0.1-0.3 s each)."""
     from ..config.loading import write_resolved
     from .snapshots import write_fields
 
     with atomic_folder(out) as tmp:
         write_resolved(result.case, tmp / "case.resolved.yaml")
         write_timeseries(tmp / "timeseries.csv", result)
-        pngs = plot_result(tmp, result)
+        pngs = plot_result(tmp, result) if plots else []
         pngs += write_fields(tmp, result)      # 2D/3D field snapshots in fields/ (solver.io.snapshots)
         summary = summary_dict(result, started=started, error=error)
         summary["files"] = ["case.resolved.yaml", "timeseries.csv", "summary.json", *pngs]
