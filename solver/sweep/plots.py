@@ -30,13 +30,14 @@ def _figure():
 
     fig = Figure(figsize=(6.4, 4.4))
     FigureCanvasAgg(fig)
+    fig.subplots_adjust(left=0.17, right=0.96, bottom=0.14, top=0.93)   # fixed: one draw per figure
     return fig, fig.add_subplot()
 
 
 def _save(fig, folder: Path, name: str) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".{name}.tmp-{os.getpid()}.png"
-    fig.savefig(tmp, dpi=110, bbox_inches="tight")
+    fig.savefig(tmp, dpi=110)
     os.replace(tmp, folder / name)
     return f"plots/{name}"
 
@@ -105,12 +106,14 @@ def _heat(sweep, rows, output, label, first, second, folder):
         norm = LogNorm(finite.min(), finite.max())
     image = ax.imshow(grid, origin="lower", aspect="auto", norm=norm, cmap="viridis")
     fig.colorbar(image, ax=ax, label=label)
-    if grid.size <= 64:
+    if len(xs) <= 6 and len(ys) <= 10:
         for (i, j), v in np.ndenumerate(grid):
             if np.isfinite(v):
-                ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=7, color="w")
-    ax.set_xticks(range(len(xs)), [f"{v:g}" if isinstance(v, float) else str(v) for v in xs])
-    ax.set_yticks(range(len(ys)), [f"{v:g}" if isinstance(v, float) else str(v) for v in ys])
+                bright = image.norm(v) > 0.6 if finite.max() > finite.min() else True
+                ax.text(j, i, f"{v:.4g}", ha="center", va="center", fontsize=7, color="k" if bright else "w")
+    ax.set_xticks(range(len(xs)), [f"{v:.3g}" if isinstance(v, float) else str(v) for v in xs],
+                  rotation=45 if len(xs) > 6 else 0)
+    ax.set_yticks(range(len(ys)), [f"{v:.3g}" if isinstance(v, float) else str(v) for v in ys])
     ax.set_xlabel(n1)
     ax.set_ylabel(n2)
     ax.set_title(sweep.name, fontsize=9)
