@@ -57,13 +57,23 @@ class SweepReport:
 def local_client(workers: int | None = None, processes: bool = True):
     """A ``distributed.Client`` on a new LocalCluster of ``workers`` single-threaded workers
     (default: one per core); no dashboard.  Close it (and its cluster) with ``client.close()``
-    and ``client.cluster.close()``."""
+    and ``client.cluster.close()``.  The worker processes are started with Ctrl-C (SIGINT)
+    ignored: it reaches the whole process group, and only this process should act on it
+    (stop, keep what is finished, shut the cluster down)."""
     import logging
+    import signal
+    import threading
 
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                           processes=processes, dashboard_address=None, silence_logs=logging.ERROR)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread and processes else None
+    try:
+        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                               processes=processes, dashboard_address=None, silence_logs=logging.ERROR)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     return Client(cluster)
 
 
