@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import functools
 import json
 import math
 import os
@@ -53,7 +54,9 @@ def json_safe(value):
     return value
 
 
+@functools.lru_cache(maxsize=1)
 def _git_commit():
+    """The package's git commit (asked once per process: a sweep's worker writes many folders)."""
     try:
         here = Path(__file__).resolve().parent.parent
         out = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True,

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +43,8 @@ __all__ = ["SweepReport", "run_sweep", "local_client", "write_outputs"]
 class SweepReport:
     """What one call of :func:`run_sweep` did: ``cases`` in the sweep, ``computed`` now (of
     which ``failed``), ``skipped`` (finished before), ``not_run`` (stopped early), the table
-    ``rows`` and the files written."""
+    ``rows``, the files written and the wall ``seconds`` of its phases (cluster start,
+    cases, table and plots)."""
 
     out: Path
     cases: int
@@ -52,6 +54,7 @@ class SweepReport:
     not_run: int = 0
     rows: list = field(default_factory=list)
     files: list = field(default_factory=list)
+    seconds: dict = field(default_factory=dict)
 
 
 def local_client(workers: int | None = None, processes: bool = True):
@@ -151,6 +154,7 @@ def run_sweep(sweep: Sweep, out, *, client=None, scheduler=None, workers=None, s
     if stop_after is not None:
         todo = todo[:stop_after]
     own_client = None
+    clock = time.perf_counter()
     try:
         if todo and not serial and client is None:
             if scheduler:
@@ -159,6 +163,8 @@ def run_sweep(sweep: Sweep, out, *, client=None, scheduler=None, workers=None, s
                 client = own_client = Client(scheduler)
             else:
                 client = own_client = local_client(workers)
+        report.seconds["cluster_start"] = time.perf_counter() - clock
+        clock = time.perf_counter()
         results = _serial(todo) if serial or not todo else _on_dask(todo, client)
         with _progress(len(todo), progress) as bar:
             for task, record in results:
@@ -166,15 +172,18 @@ def run_sweep(sweep: Sweep, out, *, client=None, scheduler=None, workers=None, s
                 report.computed += 1
                 report.failed += record["status"] != "ok"
                 bar.update(1)
+        report.seconds["cases"] = time.perf_counter() - clock
     finally:
         if own_client is not None:
             cluster = getattr(own_client, "cluster", None)
             own_client.close()
             if cluster is not None:
                 cluster.close()
+        clock = time.perf_counter()
         report.rows = build_rows(sweep, points, out)
         report.not_run = sum(r["status"] == "not run" for r in report.rows)
         report.files = write_outputs(sweep, points, report.rows, out)
+        report.seconds["table_and_plots"] = time.perf_counter() - clock
     return report
 
 
