@@ -30,6 +30,7 @@ from pathlib import Path
 
 import yaml
 
+from ..errors import UserError
 from ..io.results import json_safe
 from .spec import Sweep
 from .plots import plot_sweep
@@ -69,15 +70,18 @@ def local_client(workers: int | None = None, processes: bool = True):
 
     from distributed import Client, LocalCluster
 
+    import dask
+
     main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread and processes else None
-    try:
-        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                               processes=processes, dashboard_address=None, silence_logs=logging.ERROR)
+    try:   # generous timeouts: worker processes start slowly on a loaded machine
+        with dask.config.set({"distributed.comm.timeouts.connect": "120s"}):
+            cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                   processes=processes, dashboard_address=None, silence_logs=logging.ERROR)
+            return Client(cluster, timeout="120s")
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
-    return Client(cluster)
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -103,6 +107,17 @@ def _progress(total: int, enabled):
     if enabled is None:
         enabled = sys.stderr.isatty() and not os.environ.get("CI")
     return tqdm(total=total, unit="case", desc="sweep", disable=not enabled, leave=False)
+
+
+def _connect(address: str):
+    """A client of the Dask scheduler at ``address``; UserError if none answers within 30 s."""
+    from distributed import Client
+
+    try:
+        return Client(address, timeout="30s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise UserError(f"--scheduler {address}: expected the address of a running Dask scheduler, such "
+                        f"as tcp://scheduler-host:8786; got no answer ({type(exc).__name__}: {exc})") from None
 
 
 def _serial(tasks):
@@ -158,9 +173,7 @@ def run_sweep(sweep: Sweep, out, *, client=None, scheduler=None, workers=None, s
     try:
         if todo and not serial and client is None:
             if scheduler:
-                from distributed import Client
-
-                client = own_client = Client(scheduler)
+                client = own_client = _connect(scheduler)
             else:
                 client = own_client = local_client(workers)
         report.seconds["cluster_start"] = time.perf_counter() - clock
