@@ -79,9 +79,20 @@ def test_two_worker_cluster_gives_the_serial_table_bit_for_bit(tmp_path):
         table_without_wall_time(tmp_path / "serial" / "sweep.csv")
 
 
-def test_interrupted_sweep_computes_only_the_rest(tmp_path):
+@pytest.fixture
+def threads_client():
+    """A Dask cluster of 2 worker threads in this process (processes are not the point here)."""
+    client = local_client(workers=2, processes=False)
+    yield client
+    client.close()
+    client.cluster.close()
+
+
+@pytest.mark.parametrize("on_dask", [False, True], ids=["serial", "dask"])
+def test_interrupted_sweep_computes_only_the_rest(tmp_path, request, on_dask):
     s = sweep(grid=GRID)
-    first = run_sweep(s, tmp_path / "resumed", serial=True, stop_after=4)          # half-way
+    where = {"client": request.getfixturevalue("threads_client")} if on_dask else {"serial": True}
+    first = run_sweep(s, tmp_path / "resumed", stop_after=4, **where)          # half-way
     assert (first.computed, first.not_run) == (4, 4)
     assert [r["status"] for r in read_table(tmp_path / "resumed" / "sweep.csv")].count("not run") == 4
     # what a worker killed while writing leaves behind: a temporary folder, never a finished one
@@ -89,7 +100,7 @@ def test_interrupted_sweep_computes_only_the_rest(tmp_path):
     stale = tmp_path / "resumed" / "cases" / f".{unfinished[0]}.tmp-killed"
     stale.mkdir()
     (stale / "timeseries.csv").write_text("time_s\n")
-    second = run_sweep(s, tmp_path / "resumed", serial=True)
+    second = run_sweep(s, tmp_path / "resumed", **where)
     assert (second.computed, second.skipped, second.not_run) == (4, 4, 0)
     third = run_sweep(s, tmp_path / "resumed", serial=True)
     assert (third.computed, third.skipped) == (0, 8)
