@@ -25,6 +25,7 @@ import json
 import os
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,7 +131,8 @@ def _on_dask(tasks, client):
     case, not a failed sweep."""
     from distributed import as_completed
 
-    futures = client.map(run_task, tasks, pure=False, key=[f"vip-case-{t.key}" for t in tasks])
+    run = uuid.uuid4().hex[:8]         # task names unique per call: a client may run a sweep twice
+    futures = client.map(run_task, tasks, pure=False, key=[f"vip-case-{t.key}-{run}" for t in tasks])
     by_future = dict(zip(futures, tasks))
     try:
         for future in as_completed(futures):
@@ -168,7 +170,7 @@ def run_sweep(sweep: Sweep, out, *, client=None, scheduler=None, workers=None, s
     report.skipped = len(keys) - len(todo)
     if stop_after is not None:
         todo = todo[:stop_after]
-    own_client = None
+    own_client = results = None
     clock = time.perf_counter()
     try:
         if todo and not serial and client is None:
@@ -187,6 +189,8 @@ def run_sweep(sweep: Sweep, out, *, client=None, scheduler=None, workers=None, s
                 bar.update(1)
         report.seconds["cases"] = time.perf_counter() - clock
     finally:
+        if results is not None:
+            results.close()           # cancels what is still queued on the cluster
         if own_client is not None:
             cluster = getattr(own_client, "cluster", None)
             own_client.close()
