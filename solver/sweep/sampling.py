@@ -108,5 +108,6 @@ def draw(distributions, count: int, method: str, seed: int) -> list[list]:
     if not distributions:
         return [[] for _ in range(count)]
     u = _unit_hypercube(count, len(distributions), method, seed)
+    u = np.clip(u, np.finfo(float).tiny, np.nextafter(1.0, 0.0))      # [0, 1) -> (0, 1): Phi^-1 finite
     columns = [d.values(u[:, k]) for k, d in enumerate(distributions)]
     return [[d.text(col[i]) for d, col in zip(distributions, columns)] for i in range(count)]
