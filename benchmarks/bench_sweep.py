@@ -14,8 +14,9 @@ quoted as median [min-max], and old and new are measured in the same run, interl
 4. The default finite-volume case (cases/vip2.yaml with method fv): compute time and steps
    (the step plan of main; adaptive steps are another branch's work).
 5. A ``--sweep-cases`` 1D finite-volume sweep (currents x connector lengths, 20 outputs each)
-   on a LocalCluster of 1 and of 2 worker processes: cluster start-up, wall time of
-   run_sweep, throughput and the speed-up; and the same sweep with the analytic method.
+   on a LocalCluster of 1 and of 2 worker processes, alternated over ``--rounds`` rounds (the
+   load of a shared machine drifts): cluster start-up, wall time of run_sweep (cases, then
+   table and plots), throughput and the speed-up; and the same sweep with the analytic method.
 """
 
 from __future__ import annotations
@@ -149,35 +150,35 @@ def sweep_spec(cases, method):
             "grid": {"transport.current": currents, "geometry.connector.length": lengths}}
 
 
-def sweep_throughput(cases):
+def sweep_throughput(cases, rounds):
     from vip_transport.solver.sweep import local_client, run_sweep, sweep_from_dict
 
     print(f"5. {cases}-case 1D sweeps (currents x connector lengths, 20 outputs each), LocalCluster of "
-          "single-threaded worker processes:")
+          f"single-threaded worker processes; 1 and 2 workers alternated, {rounds} rounds:")
     with tempfile.TemporaryDirectory() as tmp:
         for method in ("fv", "analytic"):
             sweep = sweep_from_dict(sweep_spec(cases, method), source=f"bench-{method}")
-            rates = {}
-            for workers in (1, 2):
-                start = time.perf_counter()
-                client = local_client(workers)
-                client.run(lambda: __import__("vip_transport.solver.run.time_loop"))   # warm each worker
-                ready = time.perf_counter() - start
-                try:
+            rates = {1: [], 2: []}
+            for k in range(rounds):
+                for workers in (1, 2):
                     start = time.perf_counter()
-                    report = run_sweep(sweep, Path(tmp) / f"{method}-{workers}", client=client, progress=False)
-                    wall = time.perf_counter() - start
-                finally:
-                    client.close()
-                    client.cluster.close()
-                cases_s = report.seconds["cases"]
-                rates[workers] = (report.computed / wall, report.computed / cases_s)
-                print(f"   {method:>8}, {workers} worker(s): cluster ready in {ready:.1f} s; {report.computed} cases "
-                      f"({report.failed} failed): run_sweep {wall:.1f} s = cases {cases_s:.1f} s + table and plots "
-                      f"{report.seconds['table_and_plots']:.1f} s; {rates[workers][0]:.2f} cases/s overall, "
-                      f"{rates[workers][1]:.2f} while the cases ran")
-            print(f"   {method:>8}: 2 workers / 1 worker = {rates[2][0] / rates[1][0]:.2f}x overall, "
-                  f"{rates[2][1] / rates[1][1]:.2f}x while the cases ran")
+                    client = local_client(workers)
+                    client.run(lambda: __import__("vip_transport.solver.run.time_loop"))   # warm each worker
+                    ready = time.perf_counter() - start
+                    try:
+                        start = time.perf_counter()
+                        report = run_sweep(sweep, Path(tmp) / f"{method}-{workers}-{k}", client=client, progress=False)
+                        wall = time.perf_counter() - start
+                    finally:
+                        client.close()
+                        client.cluster.close()
+                    rates[workers].append(report.computed / wall)
+                    print(f"   {method:>8}, {workers} worker(s): cluster ready in {ready:.1f} s; {report.computed} "
+                          f"cases ({report.failed} failed) in {wall:.1f} s (cases {report.seconds['cases']:.1f} s, "
+                          f"table and plots {report.seconds['table_and_plots']:.1f} s): {rates[workers][-1]:.2f} cases/s")
+            ratios = [two / one for one, two in zip(rates[1], rates[2])]
+            print(f"   {method:>8}: 2 workers / 1 worker = {statistics.median(rates[2]) / statistics.median(rates[1]):.2f}x "
+                  f"(medians; per round {', '.join(f'{r:.2f}x' for r in ratios)})")
 
 
 def main():
@@ -185,13 +186,14 @@ def main():
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--baseline", default="6cbcc78", help="git revision of 'today' for the end-to-end ratio")
     p.add_argument("--sweep-cases", type=int, default=200)
+    p.add_argument("--rounds", type=int, default=2, help="rounds of the 1- and 2-worker sweeps (alternated)")
     p.add_argument("--sections", default="12345", help="which of the five measurements to make (default: all)")
     args = p.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the start "
           "(shared: figures are noisy)")
     steps = {"1": lambda: analytic_default(max(2, args.repeat // 2)), "2": analytic_grid,
              "3": lambda: end_to_end(args.repeat, args.baseline), "4": lambda: fv_default(args.repeat),
-             "5": lambda: sweep_throughput(args.sweep_cases)}
+             "5": lambda: sweep_throughput(args.sweep_cases, args.rounds)}
     for section in args.sections:
         steps[section]()
     print(f"load average {os.getloadavg()[0]:.2f} at the end")
