@@ -150,6 +150,14 @@ def sweep_spec(cases, method):
             "grid": {"transport.current": currents, "geometry.connector.length": lengths}}
 
 
+def _cpu_seconds():
+    """User + system CPU time of this process [s] (run on each worker)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def sweep_throughput(cases, rounds):
     from vip_transport.solver.sweep import local_client, run_sweep, sweep_from_dict
 
@@ -166,19 +174,26 @@ def sweep_throughput(cases, rounds):
                     client.run(lambda: __import__("vip_transport.solver.run.time_loop"))   # warm each worker
                     ready = time.perf_counter() - start
                     try:
+                        cpu_workers, cpu_here = sum(client.run(_cpu_seconds).values()), _cpu_seconds()
                         start = time.perf_counter()
                         report = run_sweep(sweep, Path(tmp) / f"{method}-{workers}-{k}", client=client, progress=False)
                         wall = time.perf_counter() - start
+                        cpu_workers = sum(client.run(_cpu_seconds).values()) - cpu_workers
+                        cpu_here = _cpu_seconds() - cpu_here
                     finally:
                         client.close()
                         client.cluster.close()
                     rates[workers].append(report.computed / wall)
                     print(f"   {method:>8}, {workers} worker(s): cluster ready in {ready:.1f} s; {report.computed} "
                           f"cases ({report.failed} failed) in {wall:.1f} s (cases {report.seconds['cases']:.1f} s, "
-                          f"table and plots {report.seconds['table_and_plots']:.1f} s): {rates[workers][-1]:.2f} cases/s")
+                          f"table and plots {report.seconds['table_and_plots']:.1f} s): {rates[workers][-1]:.2f} cases/s; "
+                          f"CPU per case {1e3 * cpu_workers / report.computed:.0f} ms in the workers, "
+                          f"{1e3 * cpu_here / report.computed:.0f} ms here (client, scheduler, table, plots); "
+                          f"load {os.getloadavg()[0]:.1f}")
             ratios = [two / one for one, two in zip(rates[1], rates[2])]
             print(f"   {method:>8}: 2 workers / 1 worker = {statistics.median(rates[2]) / statistics.median(rates[1]):.2f}x "
-                  f"(medians; per round {', '.join(f'{r:.2f}x' for r in ratios)})")
+                  f"(medians; per round {', '.join(f'{r:.2f}x' for r in ratios)}; on a loaded machine the CPU per "
+                  "case shows whether the work itself grew)")
 
 
 def main():
