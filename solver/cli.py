@@ -65,9 +65,7 @@ def _progress(desc: str):
 
 
 def cmd_run(args):
-    from .config import load_case
-
-    if args.resume and (args.case or args.out):
+    if args.resume and (args.case or args.out or args.set):
         raise UserError("run --resume DIR takes the results folder only (the case is in its checkpoint)")
     if not (args.resume or args.case):
         raise UserError("run needs a case file, or --resume DIR")
@@ -81,7 +79,9 @@ def cmd_run(args):
         finally:
             close()
     else:
-        case = load_case(args.case)
+        from .config.overrides import load_case_with_overrides
+
+        case = load_case_with_overrides(args.case, args.set or ())
         out = Path(args.out) if args.out else Path("results") / case.name
         update, close = _progress(f"{case.name} ({case.method})")
         try:
@@ -123,6 +123,12 @@ def cmd_compare(args):
     return run_compare(args)
 
 
+def cmd_sweep(args):
+    from .sweep.command import cmd_sweep as sweep
+
+    return sweep(args)
+
+
 def cmd_paper(args):
     from .paper.command import run_paper
 
@@ -144,6 +150,9 @@ def build_parser():
                                    "if stopped (Ctrl-C, kill), `run --resume DIR` continues it.")
     r.add_argument("case", nargs="?", help="case file (YAML), e.g. cases/vip2.yaml")
     r.add_argument("--out", metavar="DIR", help="results folder (default: results/<case name>)")
+    r.add_argument("--set", metavar="KEY=VALUE", action="append",
+                   help='change one key of the case, as written in a case file (repeatable): '
+                        '--set transport.current="120 A" --set geometry.connector.width="5 mm"')
     r.add_argument("--resume", metavar="DIR",
                    help="continue a stopped finite-volume run whose results folder was DIR")
     r.add_argument("--checkpoint-every", metavar="SECONDS", type=float, default=30.0,
@@ -170,6 +179,24 @@ def build_parser():
     c.add_argument("--out", metavar="DIR", help="results folder (default: results/<case name>-compare)")
     c.add_argument("--force", action="store_true", help="move an existing folder that is not ours aside")
     c.set_defaults(func=cmd_compare)
+
+    s = sub.add_parser(
+        "sweep", help="run a parameter sweep (grid, zipped or sampled axes) on Dask",
+        description="Run every case of SWEEP.yaml (a base case plus axes: key paths into the case with "
+                    "lists of values, or distributions to sample) on a local Dask cluster, or on an existing "
+                    "one with --scheduler; write each case's results folder under DIR/cases/, the table "
+                    "DIR/sweep.csv (and quantiles.csv for sampled axes) and plots in DIR/plots/. Running the "
+                    "same command again skips the cases already finished. Exit 0 when every case ran, 1 when "
+                    "some failed (their errors are in the table), 2 for a mistake in the sweep file.")
+    s.add_argument("sweep", help="sweep file (YAML), e.g. cases/sweep-current.yaml")
+    s.add_argument("--out", metavar="DIR", help="sweep folder (default: results/<sweep name>)")
+    s.add_argument("--workers", metavar="N", type=int,
+                   help="worker processes of the local Dask cluster (default: one per core)")
+    s.add_argument("--scheduler", metavar="ADDRESS",
+                   help="send the cases to an existing Dask cluster, e.g. tcp://scheduler-host:8786 "
+                        "(its workers need vip-transport and a shared file system)")
+    s.add_argument("--serial", action="store_true", help="no Dask: run the cases one after another here")
+    s.set_defaults(func=cmd_sweep)
 
     pp = sub.add_parser("paper", help="regenerate the paper's figures 2 and 3 and the claims ledger",
                         description="Regenerate figures 2 and 3 of Milotti et al. (2018) in the paper's "

@@ -35,6 +35,7 @@ __all__ = [
     "DIMENSIONS",
     "QuantityError",
     "describe",
+    "dimension_of",
     "format_quantity",
     "format_brief",
     "parse_quantity",
@@ -219,6 +220,22 @@ def to_si(value, dimension: str) -> float:
     if not math.isfinite(result):
         raise _fail(dimension, value, "not finite in SI units")
     return float(result)
+
+
+def dimension_of(value) -> str | None:
+    """The name in :data:`DIMENSIONS` of the quantity ``value`` ("length" for "5 mm",
+    "dimensionless" for a finite number), or None if it is none of them ("einstein", a mapping)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "dimensionless" if math.isfinite(value) else None
+    if not isinstance(value, str) or not _QUANTITY_RE.match(value):
+        return None
+    for dimension in DIMENSIONS:
+        try:
+            to_si(value, dimension)
+        except QuantityError:
+            continue
+        return dimension
+    return None
 
 
 def parse_quantity(value, dimension: str, *, key: str, source: str) -> float:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import functools
 import json
 import logging
 import math
@@ -56,7 +57,9 @@ def json_safe(value):
     return value
 
 
+@functools.lru_cache(maxsize=1)
 def _git_commit():
+    """The package's git commit (asked once per process: a sweep's worker writes many folders)."""
     try:
         here = Path(__file__).resolve().parent.parent
         out = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True,
@@ -66,10 +69,20 @@ def _git_commit():
         return None
 
 
+def _installed_version(distribution):
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return None
+
+
 def provenance(*, wall_time_s, started, wall_time_parts=None):
     """Versions, host and times that let a reader repeat the run (``wall_time_parts`` [s]: the
-    wall times of the parts of a resumed run; ``wall_time_s`` is then their sum)."""
-    import fipy
+    wall times of the parts of a resumed run; ``wall_time_s`` is then their sum).  FiPy's
+    version comes from the installed metadata: importing FiPy costs an analytic run most of
+    its time."""
     import scipy
 
     return {
@@ -77,7 +90,7 @@ def provenance(*, wall_time_s, started, wall_time_parts=None):
         "package_version": __version__,
         "git_commit": _git_commit(),
         "python": sys.version.split()[0],
-        "fipy": fipy.__version__,
+        "fipy": _installed_version("fipy"),
         "numpy": np.__version__,
         "scipy": scipy.__version__,
         "host": socket.gethostname(),
@@ -145,11 +158,11 @@ def write_timeseries(path, result):
 
 
 def plot_result(folder, result):
-    """PNG plots of N(t) and S(t) on a log time axis."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """PNG plots of N(t) and S(t) on a log time axis.  Figures are drawn with matplotlib's
+    object interface and fixed margins (no pyplot, no tight_layout: together they were most of
+    an analytic run's wall time)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     single = result.case.transport.injection == "single-electron"
     files = []
@@ -157,24 +170,26 @@ def plot_result(folder, result):
             ("electrons_in_target.png", result.electrons_in_target,
              "probability in target P(t)" if single else "new electrons in target N(t)"),
             ("cumulative_scatterings.png", result.cumulative_scatterings, "cumulative scatterings S(t)")):
-        fig, ax = plt.subplots(figsize=(6.4, 4.2))
+        fig = Figure(figsize=(6.4, 4.2))
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        fig.subplots_adjust(left=0.13, right=0.97, bottom=0.12, top=0.93)
         ax.plot(result.times, values, lw=1.5, label=f"{result.case.name} ({result.method})")
         ax.set_xscale("log")
         ax.set_xlabel("time since switch-on t [s]")
         ax.set_ylabel(label)
         ax.grid(True, which="both", alpha=0.3)
         ax.legend()
-        fig.tight_layout()
         fig.savefig(Path(folder) / name, dpi=120)
-        plt.close(fig)
         files.append(name)
     return files
 
 
-def write_results(out, result, *, started, error=None, force=False, wall_time_parts=None):
+def write_results(out, result, *, started, error=None, force=False, wall_time_parts=None, plots=True):
     """Write the whole results folder for ``result`` atomically; returns the summary dict.
     With ``error`` the folder holds the outputs finished before a failure, marked incomplete;
-    ``force``: an existing folder that is not ours is moved aside (see ``atomic_folder``)."""
+    ``force``: an existing folder that is not ours is moved aside (see ``atomic_folder``);
+    ``plots=False`` leaves out the two PNGs (a sweep's many cases; 0.1-0.3 s each)."""
     from ..config.loading import write_resolved
     from .dataset import write_netcdf
     from .snapshots import write_fields
@@ -183,7 +198,7 @@ def write_results(out, result, *, started, error=None, force=False, wall_time_pa
         write_resolved(result.case, tmp / "case.resolved.yaml")
         write_timeseries(tmp / "timeseries.csv", result)
         netcdf = write_netcdf(tmp / "results.nc", result)   # the same series and the density snapshots
-        pngs = plot_result(tmp, result)
+        pngs = plot_result(tmp, result) if plots else []
         pngs += write_fields(tmp, result)      # 2D/3D field snapshots in fields/ (solver.io.snapshots)
         summary = summary_dict(result, started=started, error=error, wall_time_parts=wall_time_parts)
         summary["files"] = ["case.resolved.yaml", "timeseries.csv", "summary.json", netcdf, *pngs]

@@ -14,16 +14,23 @@ from ..physics.derived import derive
 from .analytic import run_analytic
 from .result import IncompleteRun, RunResult
 from .size import check_run_size
-from .time_loop import run_fv
 
 if TYPE_CHECKING:
     from ..config.schema import Case
 
 __all__ = ["RunResult", "IncompleteRun", "run_case", "METHODS"]
 
+def _run_fv(case: Case, derived: dict, **options) -> RunResult:
+    """The finite-volume method (:func:`.time_loop.run_fv`); FiPy is imported only here, so an
+    analytic run never pays for it."""
+    from .time_loop import run_fv
+
+    return run_fv(case, derived, **options)
+
+
 #: case.method -> the function that runs it
 METHODS = {"analytic": lambda case, derived, **options: run_analytic(case, derived),
-           "fv": run_fv}
+           "fv": _run_fv}
 
 
 def run_case(case: Case, *, store_profiles=False, progress=None, stop_after=None, resume=None,
