@@ -94,9 +94,8 @@ class Reservoir(Model):
 
 def _fill(section, width, thickness):
     """``section`` with its null width/thickness taken from the target's."""
-    return section.model_copy(update={
-        "width": width if section.width is None else section.width,
-        "thickness": thickness if section.thickness is None else section.thickness})
+    return section._replace(width=width if section.width is None else section.width,
+                            thickness=thickness if section.thickness is None else section.thickness)
 
 
 class Geometry(Model):
@@ -187,7 +186,7 @@ class Geometry(Model):
         if not (math.isfinite(length) and length > 0.0):
             raise problem(f"expected target_volumes giving a finite, non-zero reservoir "
                           f"length; got {volumes!r}", "reservoir.target_volumes")
-        return reservoir.model_copy(update={"length": length if given is None else given})
+        return reservoir._replace(length=length if given is None else given)
 
     def _check_placement(self, key: str, section, width: float) -> None:
         """Offsets on strips, angles on cylinders, leads no wider than a cylinder."""

@@ -9,17 +9,16 @@ message lists each problem on one line as ``<file>: <dotted.key>: expected ...; 
 
 from __future__ import annotations
 
-import difflib
-import typing
+import copy
+
 from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from ..errors import CaseError
-from .current import SCHEDULES
-from .presets import PRESET_FILLED
+from .messages import format_errors
 from .schema import Case
 from .units import show
 
@@ -27,89 +26,8 @@ __all__ = ["MAX_CASE_BYTES", "case_from_dict", "load_case", "read_case_data", "w
 
 MAX_CASE_BYTES = 1_000_000  # a case file is a page of text; anything bigger is refused unread
 MAX_YAML_NODES = 1_000_000  # nodes after expanding aliases ("billion laughs" guard)
-MAX_PROBLEMS_SHOWN = 20     # a CaseError lists at most this many problems (and counts the rest)
 # libyaml's parser (when PyYAML has it) is ~5x faster on a 1 MB file and limits nesting depth.
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-_TAGS = SCHEDULES
-
-
-def _model_in(annotation):
-    """The BaseModel class inside an annotation (Optional/Annotated/Union), if exactly one."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    found = [m for arg in typing.get_args(annotation) if (m := _model_in(arg)) is not None]
-    return found[0] if len(found) == 1 else None
-
-
-def _model_at(loc: tuple):
-    """The model class at a (raw) validation-error location, walking down from Case."""
-    model = Case
-    for i, part in enumerate(loc):
-        if i and loc[i - 1] == "current" and part in _TAGS:
-            model = _TAGS[part]
-        elif model is not None and isinstance(part, str) and part in model.model_fields:
-            model = _model_in(model.model_fields[part].annotation)
-        else:
-            return None
-    return model
-
-
-def _clean_loc(loc: tuple) -> tuple:
-    """Drop the discriminator tag pydantic inserts after transport.current."""
-    return tuple(part for i, part in enumerate(loc)
-                 if not (i and loc[i - 1] == "current" and part in _TAGS))
-
-
-def _explain(error: dict) -> str:
-    """The ``expected ...; got ...`` text for one pydantic error."""
-    kind, given, loc = error["type"], error.get("input"), tuple(error["loc"])
-    ctx = error.get("ctx") or {}
-    if kind == "case_value":
-        return ctx["message"]
-    if kind == "missing":
-        model = _model_at(loc[:-1])
-        field = model.model_fields.get(loc[-1]) if model is not None else None
-        wanted = field.description if field is not None and field.description else "a value"
-        clean = _clean_loc(loc)
-        hint = " (or set geometry.preset: vip or vip2)" if clean[-2:] in PRESET_FILLED else ""
-        return f"expected {wanted}{hint}; got nothing (the key is missing)"
-    if kind == "invalid_key":   # the input is the key itself (a number, a date, true, null)
-        return f"expected keys that are text (quote the key); got the key {show(given)}"
-    if kind == "extra_forbidden":
-        model = _model_at(loc[:-1])
-        names = list(model.model_fields) if model is not None else []
-        close = difflib.get_close_matches(str(loc[-1]), names, n=1, cutoff=0.6)
-        hint = f' (did you mean "{close[0]}"?)' if close else ""
-        return (f"expected one of the keys {', '.join(names)}; got the unknown key "
-                f'"{loc[-1]}"{hint}')
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"expected a mapping of keys to values; got {show(given)}"
-    if kind in ("tuple_type", "list_type"):
-        return f"expected a list, such as [0 s, 10 s]; got {show(given)}"
-    if kind == "string_type":
-        return f"expected text; got {show(given)}"
-    return f"{error['msg']}; got {show(given)}"
-
-
-def _format_errors(exc: ValidationError, source: str) -> str:
-    lines = {}   # insertion-ordered set: a file with 100,000 bad values must not take minutes
-    for error in exc.errors(include_url=False):
-        loc = _clean_loc(tuple(error["loc"]))
-        if error["type"] == "invalid_key":
-            loc = loc[:-1] + (show(error.get("input")),)
-        subkey = (error.get("ctx") or {}).get("subkey")
-        key_loc = loc + tuple(subkey.split(".")) if subkey else loc
-        key = ".".join(str(p) for p in key_loc) or "(top level)"
-        lines.setdefault(f"{source}: {key}: {_explain(error)}", None)
-    lines = list(lines)
-    if len(lines) == 1:
-        return lines[0]
-    shown = lines[:MAX_PROBLEMS_SHOWN]
-    if len(lines) > len(shown):
-        shown.append(f"{source}: ... and {len(lines) - len(shown):,} more problems")
-    return f"{source}: {len(lines)} problems in the case:\n" + "\n".join(shown)
-
 
 def case_from_dict(data, source: str = "<dict>") -> Case:
     """Validate plain data (as loaded from YAML) into a :class:`Case`; raises CaseError.
@@ -122,8 +40,9 @@ def case_from_dict(data, source: str = "<dict>") -> Case:
     try:
         case = Case.model_validate(dict(data))
     except ValidationError as exc:
-        raise CaseError(_format_errors(exc, source)) from None
+        raise CaseError(format_errors(exc, source, Case)) from None
     case._source = source
+    case._written = copy.deepcopy(dict(data))      # as written: what with_changes edits
     return case
 
 

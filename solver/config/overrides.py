@@ -22,12 +22,13 @@ from collections.abc import Mapping
 
 from ..errors import CaseError
 from .current import SCHEDULES
-from .loading import _model_in, _parse_yaml, case_from_dict, read_case_data
+from .loading import _parse_yaml, case_from_dict, read_case_data
+from .messages import model_in
 from .schema import Case
 from .units import show
 
 __all__ = ["parse_assignment", "check_key_path", "apply_overrides", "case_with_overrides",
-           "load_case_with_overrides"]
+           "load_case_with_overrides", "with_changes"]
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CURRENT_KEYS = sorted({k for model in SCHEDULES.values() for k in model.model_fields})
@@ -58,7 +59,7 @@ def check_key_path(path: str, source: str, prefix: str = "") -> tuple[str, ...]:
         elif model.__name__ == "Transport" and part == "current":
             model, names = None, _CURRENT_KEYS
         else:
-            model, names = _model_in(model.model_fields[part].annotation), None
+            model, names = model_in(model.model_fields[part].annotation), None
     return parts
 
 
@@ -107,3 +108,17 @@ def case_with_overrides(data: Mapping, assignments, source: str) -> Case:
 def load_case_with_overrides(path, assignments=()) -> Case:
     """``load_case(path)`` with ``--set key.path=VALUE`` texts applied first."""
     return case_with_overrides(read_case_data(path), assignments, str(path))
+
+
+def with_changes(case: Case, changes: Mapping) -> Case:
+    """``case`` with ``changes`` {dotted key: value as in a case file} applied to the case as it
+    was written and the whole validated again, so that derived values follow (a new duration
+    moves the default first output; a new target width the leads' widths that were left out):
+    ``with_changes(case, {"transport.current": "40 A", "geometry.connector.width": "5 mm"})``.
+    Raises CaseError naming the key for an unknown key or a bad value."""
+    source = f"{case.source} with changes"
+    overrides = [(check_key_path(key, source), value) for key, value in changes.items()]
+    written = case._written if case._written is not None else case.to_resolved_dict()
+    changed = case_from_dict(apply_overrides(written, overrides, source), source=source)
+    changed._source = case.source
+    return changed

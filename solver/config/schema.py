@@ -202,6 +202,7 @@ class Case(Model):
     output: Output = Field(default_factory=Output)
     limits: Limits = Field(default_factory=Limits)
     _source: str = PrivateAttr("<dict>")
+    _written: dict | None = PrivateAttr(None)      # the data as written (config.loading)
 
     @property
     def source(self) -> str:
@@ -233,10 +234,10 @@ class Case(Model):
         across = fv.cells_across
         if across is None:
             across = max(1, math.ceil(min(self.geometry.width / (self.geometry.length / cells), 1e18)))
-        set_resolved(self, fv=fv.model_copy(update={
-            "first_step": first_step, "cells_per_target": cells, "cells_across": across,
-            "steps_per_front": (default_steps_per_front(injection) if fv.steps_per_front is None
-                                else fv.steps_per_front)}))
+        set_resolved(self, fv=fv._replace(
+            first_step=first_step, cells_per_target=cells, cells_across=across,
+            steps_per_front=(default_steps_per_front(injection) if fv.steps_per_front is None
+                             else fv.steps_per_front)))
         for k, t_field in enumerate(self.output.fields or ()):
             if t_field > duration or t_field <= 0.0:
                 raise problem(f"expected a time in (0 s, time.duration = {format_quantity(duration, 'time')}]; "
@@ -251,6 +252,13 @@ class Case(Model):
 
     def __hash__(self) -> int:
         return hash(repr(self.to_resolved_dict()))
+
+    def model_copy(self, *, update=None, deep: bool = False) -> "Case":
+        """A validated copy (see ``Model.model_copy``), with the same source."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy._source = self._source
+        copy._written = copy.to_resolved_dict()
+        return copy
 
     def digest(self) -> str:
         """SHA-256 (hex) of the resolved case: equal for equal cases, whatever file they came

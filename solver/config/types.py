@@ -168,6 +168,30 @@ def set_resolved(model: BaseModel, **values) -> None:
 
 
 class Model(BaseModel):
-    """Base of the case's models: frozen, unknown keys refused."""
+    """Base of the case's models: frozen, unknown keys refused, and never put into an invalid
+    state by a copy: :meth:`model_copy` validates its ``update`` as case-file values."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def model_copy(self, *, update=None, deep: bool = False):
+        """A copy with ``update`` applied *and validated*, as if the case file had said it:
+        quantities as text with units ("40 A", "5 mm"), sections as mappings or models.
+        (pydantic's own model_copy does not validate; a case copied with a plain 40 or a str
+        would fail later, far from the mistake.)  Raises CaseError naming the key."""
+        if not update:
+            return super().model_copy(deep=deep)
+        from pydantic import ValidationError
+
+        from ..errors import CaseError
+        from .messages import format_errors
+
+        data = self.model_dump(mode="json")
+        data.update({k: v.model_dump(mode="json") if isinstance(v, BaseModel) else v for k, v in update.items()})
+        try:
+            return type(self).model_validate(data)
+        except ValidationError as exc:
+            raise CaseError(format_errors(exc, f"{type(self).__name__}.model_copy", type(self))) from None
+
+    def _replace(self, **values):
+        """A copy with resolved SI ``values`` set without validation: for validators only."""
+        return BaseModel.model_copy(self, update=values)
