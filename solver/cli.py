@@ -90,6 +90,8 @@ def cmd_run(args):
         finally:
             close()
     result, summary = run.result, run.summary
+    if args.quiet:
+        return 0
     bound = summary["beta2_half_bound"]
     print(f"{result.case.name}: method {result.method}, {len(result.times)} outputs to t = "
           f"{result.times[-1]:.6g} s in {result.wall_time_s:.2f} s")
@@ -141,7 +143,13 @@ def build_parser():
     from . import __version__
 
     p.add_argument("--version", action="version", version=f"vip-transport {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    talk = common.add_mutually_exclusive_group()
+    talk.add_argument("-q", "--quiet", action="store_true", help="print errors only (no summary, no warnings)")
+    talk.add_argument("-v", "--verbose", action="store_true", help="also print what the run is doing (INFO)")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _add_parser = sub.add_parser
+    sub.add_parser = lambda *a, **k: _add_parser(*a, parents=[common], **k)   # -q/-v on every command
 
     r = sub.add_parser("run", help="run a case file and write its results folder",
                        description="Run CASE.yaml (method analytic or fv) and write the results folder "
@@ -212,6 +220,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    handler.setLevel(logging.ERROR if getattr(args, "quiet", False) else
+                     logging.INFO if getattr(args, "verbose", False) else logging.WARNING)
     logger = logging.getLogger("vip_transport")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)

@@ -26,6 +26,33 @@ __all__ = ["FolderRun", "run_to_folder", "resume_to_folder"]
 log = logging.getLogger("vip_transport")
 
 
+class _Capture(logging.Handler):
+    """Collects the package's log records of one run, for run.log in its results folder."""
+
+    def __init__(self):
+        super().__init__(level=logging.INFO)
+        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(self.format(record))
+
+
+def _logged_progress(progress, every: float = 0.1):
+    """``progress`` that also logs (INFO) each tenth of the steps done."""
+    marks = {"next": every}
+
+    def update(done, total):
+        if total and done / total >= marks["next"] - 1e-12:
+            log.info(f"{done:,} of {total:,} time steps done ({100 * done / total:.0f} %)")
+            while marks["next"] <= done / total + 1e-12:
+                marks["next"] += every
+        if progress is not None:
+            progress(done, total)
+
+    return update
+
+
 @dataclass
 class FolderRun:
     """What a run into a folder gives back: the results folder, the run result and summary."""
@@ -46,6 +73,15 @@ def run_to_folder(case, out, *, force: bool = False, checkpoint_every: float = 3
     IncompleteRun) on a numerical failure, KeyboardInterrupt when stopped.
     """
     check_run_size(case)
+    capture = _Capture()
+    log.addHandler(capture)
+    try:
+        return _run_claimed(case, out, force, checkpoint_every, progress, _resume, capture)
+    finally:
+        log.removeHandler(capture)
+
+
+def _run_claimed(case, out, force, checkpoint_every, progress, _resume, capture) -> FolderRun:
     with claim(out, force=force) as out:
         work = checkpoint_folder(out)
         if _resume is None:
@@ -62,9 +98,12 @@ def run_to_folder(case, out, *, force: bool = False, checkpoint_every: float = 3
             checkpointer = Checkpointer(work, case, interval_s=checkpoint_every,
                                         elapsed_s=meta["elapsed_s"], started=meta["started"])
         start = time.perf_counter()
+        log.info(f"case {case.name} ({case.source}, digest {case.digest()[:12]}): method {case.method}, "
+                 f"{case.geometry.dimension}D, {case.time.outputs} outputs to {case.time.duration:g} s"
+                 + (f", resumed at step {state.next_step:,}" if state is not None else ""))
         try:
-            result = run_case(case, progress=progress, checkpoint=checkpointer,
-                              resume=None if state is None else (state, records))
+            result = run_case(case, progress=_logged_progress(progress) if case.method == "fv" else progress,
+                              checkpoint=checkpointer, resume=None if state is None else (state, records))
         except IncompleteRun as exc:
             if exc.partial is not None:
                 partial = out.parent / f"{out.name}.incomplete"
@@ -76,7 +115,9 @@ def run_to_folder(case, out, *, force: bool = False, checkpoint_every: float = 3
                 log.warning(f"stopped; continue with: vip-transport run --resume {out}")
             raise
         parts = [meta["elapsed_s"], time.perf_counter() - start] if _resume is not None else None
-        summary = write_results(out, result, started=meta["started"], force=force, wall_time_parts=parts)
+        log.info(f"finished in {time.perf_counter() - start:.3g} s; writing {out}")
+        summary = write_results(out, result, started=meta["started"], force=force, wall_time_parts=parts,
+                                log_lines=capture.lines)
         remove_checkpoint(work)
     return FolderRun(out=out, result=result, summary=summary)
 

@@ -10,6 +10,7 @@ message lists each problem on one line as ``<file>: <dotted.key>: expected ...; 
 from __future__ import annotations
 
 import copy
+import hashlib
 
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,7 +23,7 @@ from .messages import format_errors
 from .schema import Case
 from .units import show
 
-__all__ = ["MAX_CASE_BYTES", "case_from_dict", "load_case", "read_case_data", "write_resolved"]
+__all__ = ["MAX_CASE_BYTES", "case_from_dict", "load_case", "read_case_data", "read_case_file", "write_resolved"]
 
 MAX_CASE_BYTES = 1_000_000  # a case file is a page of text; anything bigger is refused unread
 MAX_YAML_NODES = 1_000_000  # nodes after expanding aliases ("billion laughs" guard)
@@ -116,6 +117,11 @@ def _parse_yaml(text: str, source: str):
 def read_case_data(path):
     """Read a YAML case file (UTF-8, at most 1 MB, safe YAML only) into plain data (a mapping),
     before validation (``--set`` and sweeps change it first); raises CaseError."""
+    return read_case_file(path)[0]
+
+
+def read_case_file(path) -> tuple:
+    """(plain data, SHA-256 hex of the file's bytes) of a YAML case file (see read_case_data)."""
     path = Path(path)
     source = str(path)
     try:
@@ -141,12 +147,15 @@ def read_case_data(path):
         got = "an empty file" if data is None else show(data)
         raise CaseError(f"{source}: (top level): expected a mapping of sections (name:, "
                         f"geometry:, transport:, ...); got {got}")
-    return data
+    return data, hashlib.sha256(raw).hexdigest()
 
 
 def load_case(path) -> Case:
     """Read a YAML case file (UTF-8, at most 1 MB, safe YAML only) into a :class:`Case`."""
-    return case_from_dict(read_case_data(path), source=str(path))
+    data, digest = read_case_file(path)
+    case = case_from_dict(data, source=str(path))
+    case._file_sha256 = digest
+    return case
 
 
 def write_resolved(case: Case, path) -> Path:

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 
 from ..errors import CaseError
 from .current import SCHEDULES
-from .loading import _parse_yaml, case_from_dict, read_case_data
+from .loading import _parse_yaml, case_from_dict, read_case_file
 from .messages import model_in
 from .schema import Case
 from .units import show
@@ -107,7 +107,10 @@ def case_with_overrides(data: Mapping, assignments, source: str) -> Case:
 
 def load_case_with_overrides(path, assignments=()) -> Case:
     """``load_case(path)`` with ``--set key.path=VALUE`` texts applied first."""
-    return case_with_overrides(read_case_data(path), assignments, str(path))
+    data, digest = read_case_file(path)
+    case = case_with_overrides(data, assignments, str(path))
+    case._file_sha256 = digest
+    return case
 
 
 def with_changes(case: Case, changes: Mapping) -> Case:

@@ -203,6 +203,7 @@ class Case(Model):
     limits: Limits = Field(default_factory=Limits)
     _source: str = PrivateAttr("<dict>")
     _written: dict | None = PrivateAttr(None)      # the data as written (config.loading)
+    _file_sha256: str | None = PrivateAttr(None)   # SHA-256 of the case file read, if any
 
     @property
     def source(self) -> str:

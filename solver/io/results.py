@@ -12,24 +12,19 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import functools
 import json
 import logging
 import math
 import os
-import platform
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-from .. import __version__
 from .outdir import publish, temporary_prefix, write_marker
+from .provenance import provenance
 
 log = logging.getLogger("vip_transport")
 
@@ -57,51 +52,6 @@ def json_safe(value):
     return value
 
 
-@functools.lru_cache(maxsize=1)
-def _git_commit():
-    """The package's git commit (asked once per process: a sweep's worker writes many folders)."""
-    try:
-        here = Path(__file__).resolve().parent.parent
-        out = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True,
-                             text=True, timeout=5)
-        return out.stdout.strip() or None if out.returncode == 0 else None
-    except (OSError, subprocess.SubprocessError):
-        return None
-
-
-def _installed_version(distribution):
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(distribution)
-    except PackageNotFoundError:
-        return None
-
-
-def provenance(*, wall_time_s, started, wall_time_parts=None):
-    """Versions, host and times that let a reader repeat the run (``wall_time_parts`` [s]: the
-    wall times of the parts of a resumed run; ``wall_time_s`` is then their sum).  FiPy's
-    version comes from the installed metadata: importing FiPy costs an analytic run most of
-    its time."""
-    import scipy
-
-    return {
-        "package": "vip-transport",
-        "package_version": __version__,
-        "git_commit": _git_commit(),
-        "python": sys.version.split()[0],
-        "fipy": _installed_version("fipy"),
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "host": socket.gethostname(),
-        "platform": platform.platform(),
-        "started": started,
-        "wall_time_s": wall_time_s,
-        **({"wall_time_parts_s": list(wall_time_parts)} if wall_time_parts else {}),
-        "command": " ".join(sys.argv),
-    }
-
-
 def summary_dict(result, *, started, error=None, wall_time_parts=None):
     """The summary.json object of a ``RunResult`` (``error``: why a run stopped early; then
     ``complete`` is false and the numbers are those of the last finished output)."""
@@ -117,7 +67,7 @@ def summary_dict(result, *, started, error=None, wall_time_parts=None):
         "xrays_per_unit_violation": counts.pop("xrays_per_unit_violation"),
         "beta2_half_bound": counts.pop("beta2_half_bound"),
         "provenance": provenance(wall_time_s=sum(wall_time_parts) if wall_time_parts else result.wall_time_s,
-                                 started=started, wall_time_parts=wall_time_parts),
+                                 started=started, wall_time_parts=wall_time_parts, case=result.case),
         "counts": counts,
         "numerics": result.numerics,
         "injection": result.case.transport.injection,
@@ -185,11 +135,13 @@ def plot_result(folder, result):
     return files
 
 
-def write_results(out, result, *, started, error=None, force=False, wall_time_parts=None, plots=True):
+def write_results(out, result, *, started, error=None, force=False, wall_time_parts=None, plots=True,
+                  log_lines=None):
     """Write the whole results folder for ``result`` atomically; returns the summary dict.
     With ``error`` the folder holds the outputs finished before a failure, marked incomplete;
     ``force``: an existing folder that is not ours is moved aside (see ``atomic_folder``);
-    ``plots=False`` leaves out the two PNGs (a sweep's many cases; 0.1-0.3 s each)."""
+    ``plots=False`` leaves out the two PNGs (a sweep's many cases; 0.1-0.3 s each);
+    ``log_lines``: the run's log, written as run.log."""
     from ..config.loading import write_resolved
     from .dataset import write_netcdf
     from .snapshots import write_fields
@@ -201,7 +153,11 @@ def write_results(out, result, *, started, error=None, force=False, wall_time_pa
         pngs = plot_result(tmp, result) if plots else []
         pngs += write_fields(tmp, result)      # 2D/3D field snapshots in fields/ (solver.io.snapshots)
         summary = summary_dict(result, started=started, error=error, wall_time_parts=wall_time_parts)
-        summary["files"] = ["case.resolved.yaml", "timeseries.csv", "summary.json", netcdf, *pngs]
+        logs = []
+        if log_lines is not None:
+            (tmp / "run.log").write_text("".join(line + "\n" for line in log_lines), encoding="utf-8")
+            logs = ["run.log"]
+        summary["files"] = ["case.resolved.yaml", "timeseries.csv", "summary.json", netcdf, *pngs, *logs]
         with open(tmp / "summary.json", "w") as fh:
             json.dump(summary, fh, indent=2, allow_nan=False)
             fh.write("\n")
