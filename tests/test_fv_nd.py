@@ -177,7 +177,7 @@ def test_field_snapshots_for_paraview(tmp_path):
                    time={"duration": "100 s", "outputs": 12}, output={"fields": ["1 s", "100 s"]})
     result = run_case(case)
     files = write_fields(tmp_path, result)
-    assert files[0] == "fields/fields.pvd" and files[-1] == "fields/density_last.png"
+    assert files[0] == "fields/fields.pvd" and files[-1] == "fields/density_map.png"
     assert len(files) == 4 and all((tmp_path / f).is_file() for f in files)
     assert "timestep=\"100.0\"" in (tmp_path / "fields/fields.pvd").read_text()
     mesh = meshio.read(tmp_path / files[2])

@@ -5,7 +5,8 @@ Contract (stable; later versions add, never rename):
 - ``summary.json``: case, method, derived{...}, new_electrons_in_target_final, scatterings_total,
   xrays_per_unit_violation, beta2_half_bound, provenance{...}; plus counts, numerics, files
 - ``case.resolved.yaml``: the validated case with every default filled in (loadable again)
-- ``electrons_in_target.png``, ``cumulative_scatterings.png``
+- ``electrons_in_target.png``, ``cumulative_scatterings.png``; ``xray_rate.png``, ``results.nc``,
+  ``run.log`` (``io.plots``, ``io.dataset``)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .outdir import publish, temporary_prefix, write_marker
+from .plots import plot_result
 from .provenance import provenance
 
 log = logging.getLogger("vip_transport")
@@ -105,34 +107,6 @@ def write_timeseries(path, result):
         for row in zip(result.times, result.electrons_in_target, result.scattering_rate,
                        result.cumulative_scatterings):
             w.writerow([repr(float(v)) for v in row])
-
-
-def plot_result(folder, result):
-    """PNG plots of N(t) and S(t) on a log time axis.  Figures are drawn with matplotlib's
-    object interface and fixed margins (no pyplot, no tight_layout: together they were most of
-    an analytic run's wall time)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    single = result.case.transport.injection == "single-electron"
-    files = []
-    for name, values, label in (
-            ("electrons_in_target.png", result.electrons_in_target,
-             "probability in target P(t)" if single else "new electrons in target N(t)"),
-            ("cumulative_scatterings.png", result.cumulative_scatterings, "cumulative scatterings S(t)")):
-        fig = Figure(figsize=(6.4, 4.2))
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
-        fig.subplots_adjust(left=0.13, right=0.97, bottom=0.12, top=0.93)
-        ax.plot(result.times, values, lw=1.5, label=f"{result.case.name} ({result.method})")
-        ax.set_xscale("log")
-        ax.set_xlabel("time since switch-on t [s]")
-        ax.set_ylabel(label)
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend()
-        fig.savefig(Path(folder) / name, dpi=120)
-        files.append(name)
-    return files
 
 
 def write_results(out, result, *, started, error=None, force=False, wall_time_parts=None, plots=True,

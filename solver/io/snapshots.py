@@ -7,8 +7,9 @@
   ``solver.fv.potential``), ``drift_velocity_m_s`` v [m/s] (3 components) and ``part`` (index
   into the lead names, listed in the .pvd comment);
 - ``fields.pvd``, the time series index ParaView opens (timestep = t [s]);
-- ``density_last.png``, a map of c/n at the last snapshot around the target (3D: the middle
-  layer through the thickness; shell: unrolled, y = arc length at the mid-surface).
+- ``density_map.png``, a map of c/n around the target at the snapshot where the target is
+  nearest half full (the front crossing it; 3D: the middle layer through the thickness; shell:
+  unrolled, y = arc length at the mid-surface).
 Shells are written rolled up: (x, (r + zeta) cos(y/r), (r + zeta) sin(y/r)), velocities
 rotated to match.  The snapshot times are ``case.output.fields`` (``solver.run.plan.field_output_indices``).
 """
@@ -70,11 +71,18 @@ def _currents(result):
     return schedule_from_spec(result.case.transport.current).current(result.fields["times"], T)
 
 
-def _png(path, block, c, n, t):
-    import matplotlib
+def _informative(model, snap) -> int:
+    """The snapshot to map: the one whose target is nearest half full (the front crossing it),
+    where a map shows the most; the last one if the target never fills."""
+    target = model.cells["target"]
+    full = model.electron_density * float(model.volume[target].sum())
+    fill = [float(model.volume[target] @ np.asarray(c)[target]) / full for c in snap["c"]]
+    return int(np.argmin(np.abs(np.asarray(fill) - 0.5)))
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+
+def _png(path, block, c, n, t):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     nx, ny = block.shape[:2]
     nz = block.shape[2] if block.dimension == 3 else 1
@@ -85,7 +93,9 @@ def _png(path, block, c, n, t):
     lo = block.edges.get("connector", block.edges["target"])[0] - 0.25 * g.target.length
     hi = block.edges["target"][1] + 0.25 * g.target.length
     keep = np.flatnonzero((x[:-1] >= lo) & (x[1:] <= hi))
-    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    fig = Figure(figsize=(7.5, 3.6))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
     data = np.ma.masked_where(~active[:, keep], layer[:, keep])
     mesh = ax.pcolormesh(x[keep[0]:keep[-1] + 2] * 1e3, y * 1e3, data, shading="flat", vmin=0.0,
                          vmax=max(1.0, float(data.max()) if data.count() else 1.0), cmap="viridis")
@@ -99,7 +109,6 @@ def _png(path, block, c, n, t):
     fig.colorbar(mesh, ax=ax, label="c / n")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 def write_fields(folder, result) -> list:
@@ -139,5 +148,6 @@ def write_fields(folder, result) -> list:
            "<VTKFile type=\"Collection\" version=\"0.1\">\n  <Collection>\n"
            + "\n".join(entries) + "\n  </Collection>\n</VTKFile>\n")
     (out / "fields.pvd").write_text(pvd, encoding="utf-8")
-    _png(out / "density_last.png", block, snap["c"][-1], n, float(snap["times"][-1]))
-    return ["fields/fields.pvd", *files, "fields/density_last.png"]
+    k = _informative(model, snap)
+    _png(out / "density_map.png", block, snap["c"][k], n, float(snap["times"][k]))
+    return ["fields/fields.pvd", *files, "fields/density_map.png"]
