@@ -1,5 +1,5 @@
-"""Running a validated case: the analytic method (:mod:`.analytic`) or finite volumes
-(:mod:`.time_loop`), into a :class:`RunResult` (no file I/O; ``solver.io`` writes the folder).
+"""Running a validated case: the analytic method (:mod:`.analytic`), finite volumes
+(:mod:`.time_loop`) or the Monte Carlo walk (``solver.montecarlo``), into a :class:`RunResult` (no file I/O; ``solver.io`` writes the folder).
 
 A case flows one way: validated case -> size check (:mod:`.size`) -> derived quantities ->
 (model + step plan -> time loop with bookkeeping) -> N(t), R(t) = nu N(t), S(t) -> counts.
@@ -21,9 +21,15 @@ if TYPE_CHECKING:
 
 __all__ = ["RunResult", "IncompleteRun", "run_case", "METHODS"]
 
+def _run_montecarlo(case, derived, **options):
+    from ..montecarlo.driver import run_montecarlo   # numba is imported only for this method
+
+    return run_montecarlo(case, derived, **options)
+
+
 #: case.method -> the function that runs it
 METHODS = {"analytic": lambda case, derived, **options: run_analytic(case, derived),
-           "fv": run_fv}
+           "fv": run_fv, "montecarlo": _run_montecarlo}
 
 
 def run_case(case: Case, *, store_profiles=False, progress=None, stop_after=None, resume=None,
