@@ -59,7 +59,7 @@ def advect(x, volume, edges, areas):
     return x + volume / areas[last - 1]
 
 
-@compiled(inline=True)
+@compiled()
 def _skew_diffuse(x, h, diffusivity, edges, areas, rng):
     """Diffuse x for h [s] as skew Brownian motion about its nearest interior edge (module
     docstring).  Returns the new x."""
@@ -101,7 +101,7 @@ def _second_distance(x, edges, last):
     return second
 
 
-@compiled(inline=True)
+@compiled()
 def advance(x, t0, t1, p, rng, counts):
     """Walk an electron at x from t0 to t1 [s]; returns its position (>= the far end: gone).
 
