@@ -72,7 +72,9 @@ def _cell_velocities(block, drift) -> np.ndarray:
     v = drift.face_velocity(1.0) * grid.face_sign
     out = np.zeros((6, grid.number_of_cells))
     for axis in range(block.dimension):
-        ids = grid.face_ids(axis).reshape((nz,) + grid.face_ids(axis).shape[-2:])  # (nz, ny', nx')
+        ids = grid.face_ids(axis)
+        if block.dimension == 2:
+            ids = ids[None]                        # (nz', ny', nx') with nz = 1
         if axis == 0:
             lo, hi = ids[:, :, :-1], ids[:, :, 1:]
         elif axis == 1:
