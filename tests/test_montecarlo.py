@@ -155,3 +155,21 @@ def test_results_folder_has_standard_errors(tmp_path):
     assert summary["method"] == "montecarlo"
     assert summary["new_electrons_in_target_final_stderr"] > 0
     assert summary["numerics"]["montecarlo"]["batches"] == 4
+
+
+def test_compare_methods_side_by_side(tmp_path):
+    """``compare --methods fv montecarlo``: one row per method, the Monte Carlo row with its
+    standard errors and its differences to the FV row in standard errors."""
+    path = tmp_path / "mc.yaml"
+    path.write_text("name: mc\ngeometry: {preset: vip2}\ntransport: {current: 100 A}\n"
+                    "time: {duration: 30 s, outputs: 6, first_output: 1 s}\n"
+                    "montecarlo: {electrons: 100000, batches: 10}\n")
+    out = tmp_path / "cmp"
+    assert main(["compare", str(path), "--dims", "1", "--methods", "fv", "montecarlo", "--out", str(out)]) == 0
+    with open(out / "compare.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["method"] for r in rows] == ["fv", "montecarlo"]
+    mc = rows[1]
+    assert float(mc["new_electrons_in_target_final_stderr"]) > 0
+    assert abs(float(mc["N_final_diff_to_fv_in_stderr"])) <= 3
+    assert abs(float(mc["max_abs_N_t_diff_to_fv_in_stderr"])) <= 3
