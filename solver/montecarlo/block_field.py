@@ -29,7 +29,7 @@ import numpy as np
 
 __all__ = ["BlockField", "block_field", "UNIFORM_TOLERANCE", "MAX_BANDS"]
 
-UNIFORM_TOLERANCE = 1e-6     # relative deviation of the drift below which a column counts as uniform
+UNIFORM_TOLERANCE = 1e-4     # relative deviation of the drift below which a column counts as uniform
 MAX_BANDS = 16               # bands across (feed tabs) per uniform stretch
 
 

@@ -94,13 +94,13 @@ class BlockProblem:
 
 
 def default_block_step(f: BlockField, diffusivity: float, current_max: float) -> float:
-    """Default split step [s]: a spread sqrt(2 D dt) and a drift v dt of at most a quarter of
-    the smallest cell (along x or across) outside the uniform stretches."""
+    """Default split step [s]: a spread sqrt(2 D dt) and a drift v dt of at most half the
+    smallest cell (along x or across) outside the uniform stretches."""
     xf, yf = f.axes[0], f.axes[1]
     cols = np.flatnonzero(f.stretch_of_column < 0)
     if len(cols) == 0:
         return math.inf
-    h = min(float(np.diff(xf)[cols].min()), float(np.diff(yf).min())) / 4.0
+    h = min(float(np.diff(xf)[cols].min()), float(np.diff(yf).min())) / 2.0
     vmax = float(np.abs(f.velocity).max()) * current_max
     by_diffusion = h * h / (2.0 * diffusivity) if diffusivity > 0 else math.inf
     return min(by_diffusion, h / vmax if vmax > 0 else math.inf)
