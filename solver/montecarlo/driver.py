@@ -66,7 +66,7 @@ def run_batch(problem, seed, count: int, times, progress=None) -> Tallies:
             continue
         start = problem.draw(pop, m, rng)
         for lo in range(0, m, CHUNK):
-            part = {k: v[lo:lo + CHUNK] for k, v in start.items()}
+            part = {k: v[..., lo:lo + CHUNK] for k, v in start.items()}
             n = len(part["weight"])
             problem.walk(part, np.full(n, pop, dtype=np.int64), times, rng, sums, integrals, steps)
             done += n
