@@ -104,6 +104,18 @@ def _open(ix, iy, z, nx, ny, zband):
 
 
 @compiled(inline=True)
+def _locate_cell(state, f):
+    """Column and z cell of the position in ``state`` (ix = -1 upstream of the mesh)."""
+    xf, yf, zf = f[0], f[1], f[2]
+    if state[0] < xf[0]:
+        state[3] = -1
+    else:
+        state[3] = min(locate(xf, state[0]), len(xf) - 2)
+    state[4] = min(max(locate(yf, state[1]), 0), len(yf) - 2)
+    state[5] = min(max(locate(zf, state[2]), 0), len(zf) - 2)
+
+
+@compiled(inline=True)
 def _drift(state, q, f, period):
     """Move ``state`` = [x, y, z, ix, iy, iz, alive] along the RT0 streamline for the charge q
     [C] (Pollock's method, module docstring).  Upstream of the mesh the drift is the first
@@ -116,8 +128,7 @@ def _drift(state, q, f, period):
         ix, iy, iz = int(state[3]), int(state[4]), int(state[5])
         if ix < 0:
             state[0] += su[0] * q
-            if state[0] >= xf[0]:
-                state[3] = locate(xf, state[0])
+            _locate_cell(state, f)
             return
         c = ix + nx * (iy + ny * iz)
         sxq, fx = _exit(state[0], xf[ix], xf[ix + 1], vel[0, c], vel[1, c], q)
@@ -198,7 +209,7 @@ def _diffuse(state, dx, dy, dz, f, period):
                 state[0] = x + dx
                 state[1] = _band_step(y, dy, f[9][0], f[10][0], period)
                 state[2] = fold(z + dz, f[11][0, 0], f[11][0, 1])[0]
-                state[3] = -1
+                _locate_cell(state, f)
                 return
             if _open(nb, iy, z, nx, ny, zband):
                 ix = nb
@@ -218,18 +229,6 @@ def _diffuse(state, dx, dy, dz, f, period):
     state[0], state[1], state[2] = x, y, z
     state[3], state[4] = ix, iy
     state[5] = min(max(locate(zf, z), 0), len(zf) - 2)
-
-
-@compiled(inline=True)
-def _locate_cell(state, f):
-    """Column and z cell of the position in ``state`` (ix = -1 upstream of the mesh)."""
-    xf, yf, zf = f[0], f[1], f[2]
-    if state[0] < xf[0]:
-        state[3] = -1
-    else:
-        state[3] = min(locate(xf, state[0]), len(xf) - 2)
-    state[4] = min(max(locate(yf, state[1]), 0), len(yf) - 2)
-    state[5] = min(max(locate(zf, state[2]), 0), len(zf) - 2)
 
 
 @compiled()
