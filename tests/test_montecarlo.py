@@ -173,3 +173,9 @@ def test_compare_methods_side_by_side(tmp_path):
     assert float(mc["new_electrons_in_target_final_stderr"]) > 0
     assert abs(float(mc["N_final_diff_to_fv_in_stderr"])) <= 3
     assert abs(float(mc["max_abs_N_t_diff_to_fv_in_stderr"])) <= 3
+
+
+def test_2d_thickness_change_is_refused():
+    case = mc_case(geometry={"dimension": 2, "connector": {"thickness": "25 um"}})
+    with pytest.raises(CaseError, match="geometry.connector.thickness: the 2D Monte Carlo walk"):
+        run_case(case)
