@@ -1,8 +1,8 @@
 """The Monte Carlo method (issue 15) in 1D: against the closed form and the FV solution, its
 standard errors against the spread of independent seeds, reproducibility, the results contract.
 
-Tolerances: N(t) and S(t) within 3 standard errors at every output time and within 1e-3
-relative at the end; the spread of independent seeds within 30 % of the reported error.
+Tolerances: N(t) and S(t) within 3 standard errors at every output time, N(T) within 1e-3
+relative at the end (and S(T) too where its standard error allows: the uniform lines); the spread of independent seeds within 30 % of the reported error.
 Output times start where the target already holds electrons enough to be resolved (at the
 first outputs of a run from t ~ 1e-4 T the arrivals are a far tail: an estimate from a handful
 of electrons has no reliable standard error).
@@ -40,12 +40,15 @@ def deviations(mc, ref):
     return z_n, z_s, end_n, end_s
 
 
-def assert_agrees(mc, ref, end_tol=1e-3):
+def assert_agrees(mc, ref, end_tol=1e-3, end_tol_s=None):
+    """N(t), S(t) within 3 standard errors at every output; N(T) within ``end_tol`` relative
+    (and S(T) within ``end_tol_s``, if given)."""
     z_n, z_s, end_n, end_s = deviations(mc, ref)
     assert np.all(np.abs(z_n) <= 3), f"N(t) off by {np.round(z_n, 2)} standard errors"
     assert np.all(np.abs(z_s) <= 3), f"S(t) off by {np.round(z_s, 2)} standard errors"
     assert abs(end_n) <= end_tol, f"N(T) relative difference {end_n:.2e}"
-    assert abs(end_s) <= end_tol, f"S(T) relative difference {end_s:.2e}"
+    if end_tol_s is not None:
+        assert abs(end_s) <= end_tol_s, f"S(T) relative difference {end_s:.2e}"
 
 
 def test_uniform_line_matches_closed_form():
@@ -55,7 +58,7 @@ def test_uniform_line_matches_closed_form():
     mc = run_case(mc_case(electrons=2_000_000))
     exact = run_case(mc_case(method="analytic"))
     assert mc.numerics["montecarlo"]["split_steps"] == 0
-    assert_agrees(mc, exact)
+    assert_agrees(mc, exact, end_tol_s=1e-3)
     assert mc.stderr["new_electrons_in_target"][-1] / exact.electrons_in_target[-1] < 5e-4
 
 
@@ -63,7 +66,7 @@ def test_uniform_line_matches_fv():
     """The same case against the 1D finite-volume solution."""
     mc = run_case(mc_case(electrons=2_000_000, seed=7))
     fv = run_case(mc_case(method="fv"))
-    assert_agrees(mc, fv)
+    assert_agrees(mc, fv, end_tol_s=1e-3)
 
 
 def test_standard_errors_match_the_spread_of_seeds():

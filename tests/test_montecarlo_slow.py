@@ -1,8 +1,9 @@
 """Verification of the Monte Carlo method (issue 15) against the closed forms and the FV
 solution in 1D, 2D and 3D: slow (minutes), run in CI's second step (``pytest -m slow``).
 
-Criterion everywhere: N(t) and S(t) within 3 standard errors at every output time and within
-1e-3 relative at the end of the run.  Output times start where enough electrons have arrived
+Criterion everywhere: N(t) and S(t) within 3 standard errors at every output time and N(T)
+within 1e-3 relative at the end of the run (S(T) too for the uniform 1D lines, where its
+standard error is below 1e-3).  Output times start where enough electrons have arrived
 to be resolved (see tests/test_montecarlo.py).  In 2D/3D the FV reference is resolved finer
 than the default (its own error below the Monte Carlo standard error).
 """
@@ -31,8 +32,8 @@ def test_1d_uniform_matches_closed_form_and_fv(preset, reservoir):
     mc = run_case(mc_case(electrons=4_000_000, **kw))
     exact = run_case(mc_case(method="analytic", **kw))
     fv = run_case(mc_case(method="fv", **kw))
-    assert_agrees(mc, exact)
-    assert_agrees(mc, fv)
+    assert_agrees(mc, exact, end_tol_s=1e-3)
+    assert_agrees(mc, fv, end_tol_s=1e-3)
 
 
 def test_1d_single_electron_matches_closed_form():
