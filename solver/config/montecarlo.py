@@ -7,7 +7,8 @@ each with its own random stream (``numpy.random.SeedSequence(seed).spawn``), who
 the standard errors; seed: the root seed (same seed, same output); time_step: the step [s] of the
 walk where it is not exact (near a change of cross-section in 1D; in the non-uniform drift
 field of 2D/3D), null = the default of ``solver.montecarlo.line_problem.default_line_step``
-(1D) or ``block_problem.default_block_step`` (2D/3D); workers: processes the batches run in (does not change the results).
+(1D) or ``block_problem.default_block_step`` (2D/3D); workers: processes the batches run in
+(does not change the results).
 """
 
 from __future__ import annotations
