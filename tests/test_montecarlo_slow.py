@@ -16,29 +16,35 @@ from vip_transport.solver.run import run_case
 
 pytestmark = pytest.mark.slow
 
-VIP_TRANSIT = "1260 s"       # three transit times of VIP at 40 A
+VIP_TRANSITS = "1260 s"      # three transit times of VIP at 40 A
 
 
-@pytest.mark.parametrize("reservoir", ["semi-infinite", "20 cm"])
-@pytest.mark.parametrize("preset", ["vip", "vip2"])
-def test_1d_uniform_matches_closed_form_and_fv(preset, reservoir):
-    """VIP (cylinder as its 1D line, 40 A) and VIP-2, semi-infinite and 20 cm reservoirs."""
-    if preset == "vip":
-        kw = dict(duration=VIP_TRANSIT, first="60 s", geometry={"preset": "vip", "reservoir": {"length": reservoir}},
-                  transport={"current": "40 A"})
-    else:
-        kw = dict(duration="30 s" if reservoir == "semi-infinite" else "60 s", first="1 s",
-                  geometry={"reservoir": {"length": reservoir}})
+@pytest.mark.parametrize("preset, reservoir, duration, first, end_tol", [
+    ("vip2", "semi-infinite", "30 s", "1 s", 1e-3),
+    ("vip2", "20 cm", "20 s", "1 s", 1e-3),        # the target filling
+    ("vip2", "20 cm", "60 s", "1 s", None),        # the reservoir's back edge passes the target
+    ("vip", "semi-infinite", VIP_TRANSITS, "60 s", 1e-3),
+    ("vip", "20 cm", "800 s", "60 s", 1e-3),
+    ("vip", "20 cm", "2000 s", "60 s", None),
+])
+def test_1d_uniform_matches_closed_form_and_fv(preset, reservoir, duration, first, end_tol):
+    """VIP (cylinder as its 1D line, 40 A) and VIP-2 (100 A), semi-infinite and 20 cm
+    reservoirs.  Where the run ends with the target half emptied by a finite reservoir's back
+    edge, N(T) is not resolved to 1e-3 by 4e6 electrons: those runs check 3 standard errors only,
+    and a shorter run of the same case checks the end to 1e-3."""
+    kw = dict(duration=duration, first=first, geometry={"preset": preset, "reservoir": {"length": reservoir}},
+              transport={"current": "40 A" if preset == "vip" else "100 A"})
     mc = run_case(mc_case(electrons=4_000_000, **kw))
     exact = run_case(mc_case(method="analytic", **kw))
     fv = run_case(mc_case(method="fv", **kw))
-    assert_agrees(mc, exact, end_tol_s=1e-3)
-    assert_agrees(mc, fv, end_tol_s=1e-3)
+    assert_agrees(mc, exact, end_tol=end_tol or 1.0)
+    assert_agrees(mc, fv, end_tol=end_tol or 1.0)
 
 
 def test_1d_single_electron_matches_closed_form():
-    """One electron injected at x = 0 (eqs. 18-19): P(t) and integral P dt."""
-    kw = dict(duration="30 s", first="0.3 s", transport={"injection": "single-electron"})
+    """One electron injected at x = 0 (eqs. 18-19): P(t) and integral P dt, up to the time the
+    electron is half-way through the target (later P falls to a tail not resolved to 1e-3)."""
+    kw = dict(duration="5 s", first="0.05 s", transport={"injection": "single-electron"})
     mc = run_case(mc_case(electrons=2_000_000, **kw))
     exact = run_case(mc_case(method="analytic", **kw))
     assert_agrees(mc, exact)
@@ -47,7 +53,7 @@ def test_1d_single_electron_matches_closed_form():
 def test_1d_square_wave_current_matches_closed_form():
     """A time-dependent current (square wave, 100 A / 0 A, period 8 s): the exact steps take
     the drift from the schedule's charge."""
-    kw = dict(duration="30 s", first="1 s",
+    kw = dict(duration="30 s", first="2 s",
               transport={"current": {"schedule": "square", "high": "100 A", "low": "0 A", "period": "8 s",
                                      "duty": 0.5}})
     mc = run_case(mc_case(electrons=2_000_000, **kw))

@@ -9,10 +9,12 @@ batch estimates of the new electrons in the target follow:
     complement:  N_b = n V_target - sum_old X          (all electrons but the old ones left)
                  (for the time integral: n V_target t_k - sum_old X)
 
-and they are combined as N_b = (1 - beta) direct + beta complement with the inverse-variance
-weight beta = var_direct/(var_direct + var_complement), the variances estimated from the
-per-electron sums of all batches (sum X^2 - (sum X)^2/M; at least one electron of the smallest
-weight, ``resolution``, so that a population that saw no electron is not taken as exact).
+and they are combined as N_b = (1 - beta_b) direct + beta_b complement with the inverse-variance
+weight beta_b = var_direct/(var_direct + var_complement), the variances estimated from the
+per-electron sums (sum X^2 - (sum X)^2/M; at least one electron of the smallest weight,
+``resolution``, so that a population that saw no electron is not taken as exact) of the *other*
+batches: a weight fitted to a batch's own fluctuations would favour the estimate that happened
+to scatter less and make the spread of the batches understate the error.
 The result is the mean over batches, its standard error the batches' standard deviation over
 sqrt(B); where a population used with weight beta_p saw no electron at all, beta_p times its
 resolution is added in quadrature (the estimate is then resolved only to one electron).
@@ -65,17 +67,18 @@ def _combine_one(tallies, key, total, resolution_scale):
     value, square, count = stack[:, 0], stack[:, 1], stack[:, 2]   # (B, 2, K)
     with np.errstate(invalid="ignore", divide="ignore"):
         per_batch = square - np.where(electrons[:, :, None] > 0, value ** 2 / electrons[:, :, None], 0.0)
-    var = np.maximum(per_batch.mean(axis=0), 0.0) / B                 # (2, K): variance of the mean
-    floor = (res[:, None] * resolution_scale[None, :] / B) ** 2
+    others = (per_batch.sum(axis=0)[None] - per_batch) / max(B - 1, 1)   # (B, 2, K): leave one out
+    floor = (res[:, None] * resolution_scale[None, :]) ** 2
+    var = np.maximum(np.maximum(others, 0.0), floor[None])
     has = electrons.sum(axis=0) > 0                                   # populations simulated
-    var = np.maximum(var, floor)
     if has[0] and has[1]:
-        beta = var[0] / (var[0] + var[1])
+        beta_b = var[:, 0] / (var[:, 0] + var[:, 1])                 # (B, K)
     else:
-        beta = np.zeros(value.shape[-1]) if has[0] else np.ones(value.shape[-1])
+        beta_b = np.full((B, value.shape[-1]), 0.0 if has[0] else 1.0)
     direct = value[:, 0]
     complement = total[None, :] - value[:, 1]
-    estimates = (1.0 - beta) * direct + beta * complement
+    estimates = (1.0 - beta_b) * direct + beta_b * complement
+    beta = beta_b.mean(axis=0)
     seen = count.sum(axis=0)                                          # (2, K)
     extra = (np.where(has[0] & (seen[0] == 0), (1 - beta) * res[0], 0.0) ** 2
              + np.where(has[1] & (seen[1] == 0), beta * res[1], 0.0) ** 2) * (resolution_scale / B) ** 2
