@@ -234,7 +234,7 @@ def _diffuse(state, dx, dy, dz, f, period):
 @compiled()
 def _advance(state, t0, t1, f, p, rng, counts):
     """Walk the electron in ``state`` from t0 to t1 [s] (module docstring).  ``f`` packs the
-    field (``BlockWalk.pack``), ``p`` = (D, time step, largest current, period, schedule edges,
+    field (``BlockProblem.pack``), ``p`` = (D, time step, largest current, period, schedule edges,
     charge at the edges, currents)."""
     diffusivity, time_step, current_max, period, s_edges, s_charge, s_current = p
     xf, of_column, sx, su, sb, snb, sz = f[0], f[6], f[7], f[8], f[9], f[10], f[11]
