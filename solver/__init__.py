@@ -5,4 +5,4 @@ The package solves dc/dt + div(v c) = div(D grad c) for the new-electron density
 turns the solution into scattering and X-ray counts and a bound on beta^2/2.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
+import signal
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -23,90 +26,79 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _progress_bar(total_desc):
-    """A tqdm bar on a terminal, nothing in CI or logs."""
-    if not sys.stderr.isatty() or os.environ.get("CI"):
-        return None, lambda: None
-    from tqdm import tqdm
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: the run keeps its checkpoint and says how to resume."""
 
-    bar = tqdm(total=None, desc=total_desc, unit="step", leave=False)
+
+def _on_sigterm(signum, frame):
+    raise Terminated("terminated (SIGTERM)")
+
+
+def _progress(desc: str):
+    """(callable(done, total) or None, close): a tqdm bar on a terminal, nothing in CI or logs.
+
+    Test hook (for interruption tests that must not race the clock): with the environment
+    variable VIP_TRANSPORT_TEST_PAUSE_AFTER_STEP=k the run, after step k, writes the file named by
+    VIP_TRANSPORT_TEST_PAUSE_FILE and waits there until a signal stops it.
+    """
+    bar = None
+    if sys.stderr.isatty() and not os.environ.get("CI"):
+        from tqdm import tqdm
+
+        bar = tqdm(total=None, desc=desc, unit="step", leave=False)
+    pause_at = int(os.environ.get("VIP_TRANSPORT_TEST_PAUSE_AFTER_STEP", "0") or 0)
+    if bar is None and not pause_at:
+        return None, lambda: None
 
     def update(done, total):
-        if bar.total != total:
-            bar.total = total
-        bar.n = done
-        bar.refresh() if done == total or done % 50 == 0 else None
+        if bar is not None:
+            if bar.total != total:
+                bar.total = total
+            bar.n = done
+            bar.refresh() if done == total or done % 50 == 0 else None
+        if done == pause_at:
+            Path(os.environ["VIP_TRANSPORT_TEST_PAUSE_FILE"]).write_text(f"{os.getpid()}\n")
+            while True:             # until a signal ends the run
+                time.sleep(0.05)
 
-    return update, bar.close
+    return update, (bar.close if bar is not None else (lambda: None))
 
 
 def cmd_run(args):
-    import shutil
-
-    from .config import load_case, write_resolved
-    from .io.checkpoint import checkpoint_folder
-
-    resume = None
-    if args.resume:
-        if args.case or args.out:
-            raise UserError("run --resume DIR takes the results folder only (the case is in its checkpoint)")
-        out = Path(args.resume)
-        work = checkpoint_folder(out)
-        if not (work / "case.resolved.yaml").is_file():
-            raise UserError(f"{out}: nothing to resume: no checkpoint folder {work}")
-        case = load_case(work / "case.resolved.yaml")
-        from .io.checkpoint import load_checkpoint
-
-        resume = load_checkpoint(work)
-    elif args.case:
-        case = load_case(args.case)
-        out = Path(args.out) if args.out else Path("results") / case.name
-        work = checkpoint_folder(out)
-    else:
+    if args.resume and (args.case or args.out or args.set):
+        raise UserError("run --resume DIR takes the results folder only (the case is in its checkpoint)")
+    if not (args.resume or args.case):
         raise UserError("run needs a case file, or --resume DIR")
-    from .run.size import check_run_size
+    from .runner import resume_to_folder, run_to_folder
 
-    check_run_size(case)        # before anything is written or imported for the run
-    # heavy imports (FiPy, matplotlib) only once the case is known to be valid
-    from .io.checkpoint import Checkpointer
-    from .io.results import now_iso, write_results
-    from .run import IncompleteRun, run_case
+    if args.resume:
+        name = Path(args.resume).name
+        update, close = _progress(f"{name} (resumed)")
+        try:
+            run = resume_to_folder(args.resume, checkpoint_every=args.checkpoint_every, progress=update)
+        finally:
+            close()
+    else:
+        from .config.overrides import load_case_with_overrides
 
-    checkpointer = None
-    if case.method == "fv":
-        if resume is None:
-            shutil.rmtree(work, ignore_errors=True)
-            work.mkdir(parents=True)
-            write_resolved(case, work / "case.resolved.yaml")
-        checkpointer = Checkpointer(work, interval_s=args.checkpoint_every)
-    started = now_iso()
-    update, close = _progress_bar(f"{case.name} ({case.method})")
-    try:
-        result = run_case(case, progress=update, checkpoint=checkpointer, resume=resume)
-    except IncompleteRun as exc:
-        close()
-        if exc.partial is not None:
-            partial_out = out.parent / f"{out.name}.incomplete"
-            write_results(partial_out, exc.partial, started=started, error=str(exc))
-            print(f"outputs finished before the failure: {partial_out}", file=sys.stderr)
-        raise
-    except KeyboardInterrupt:
-        close()
-        if checkpointer is not None and checkpointer.saved:
-            print(f"stopped; continue with: vip-transport run --resume {out}", file=sys.stderr)
-        raise
-    close()
-    summary = write_results(out, result, started=started)
-    shutil.rmtree(work, ignore_errors=True)
+        case = load_case_with_overrides(args.case, args.set or ())
+        out = Path(args.out) if args.out else Path("results") / case.name
+        update, close = _progress(f"{case.name} ({case.method})")
+        try:
+            run = run_to_folder(case, out, force=args.force, checkpoint_every=args.checkpoint_every,
+                                progress=update)
+        finally:
+            close()
+    result, summary = run.result, run.summary
     bound = summary["beta2_half_bound"]
-    print(f"{case.name}: method {result.method}, {len(result.times)} outputs to t = {result.times[-1]:.6g} s "
-          f"in {result.wall_time_s:.2f} s")
+    print(f"{result.case.name}: method {result.method}, {len(result.times)} outputs to t = "
+          f"{result.times[-1]:.6g} s in {result.wall_time_s:.2f} s")
     print(f"  new electrons in target at the end: {summary['new_electrons_in_target_final']:.6e}")
     print(f"  scatterings in total:               {summary['scatterings_total']:.6e}")
     print(f"  detected X-rays per unit beta^2/2:  {summary['xrays_per_unit_violation']:.6e}")
     if bound is not None:
         print(f"  bound: beta^2/2 < {bound:.3e}")
-    print(f"results: {out}")
+    print(f"results: {run.out}")
     return 0
 
 
@@ -131,6 +123,12 @@ def cmd_compare(args):
     return run_compare(args)
 
 
+def cmd_sweep(args):
+    from .sweep.command import cmd_sweep as sweep
+
+    return sweep(args)
+
+
 def cmd_paper(args):
     from .paper.command import run_paper
 
@@ -152,10 +150,16 @@ def build_parser():
                                    "if stopped (Ctrl-C, kill), `run --resume DIR` continues it.")
     r.add_argument("case", nargs="?", help="case file (YAML), e.g. cases/vip2.yaml")
     r.add_argument("--out", metavar="DIR", help="results folder (default: results/<case name>)")
+    r.add_argument("--set", metavar="KEY=VALUE", action="append",
+                   help='change one key of the case, as written in a case file (repeatable): '
+                        '--set transport.current="120 A" --set geometry.connector.width="5 mm"')
     r.add_argument("--resume", metavar="DIR",
                    help="continue a stopped finite-volume run whose results folder was DIR")
     r.add_argument("--checkpoint-every", metavar="SECONDS", type=float, default=30.0,
                    help="save a checkpoint at the first output after this much wall time (default 30; 0: every output)")
+    r.add_argument("--force", action="store_true",
+                   help="if --out names an existing folder that is not a vip-transport results folder, move it "
+                        "aside to DIR.previous-<time> instead of refusing (nothing is ever deleted)")
     r.set_defaults(func=cmd_run)
 
     d = sub.add_parser("derive", help="print the derived quantities of a case beside the paper's",
@@ -176,12 +180,32 @@ def build_parser():
                    help="methods to run in each dimension (default: fv); with fv and montecarlo the table "
                         "gives the differences in units of the Monte Carlo standard error")
     c.add_argument("--out", metavar="DIR", help="results folder (default: results/<case name>-compare)")
+    c.add_argument("--force", action="store_true", help="move an existing folder that is not ours aside")
     c.set_defaults(func=cmd_compare)
+
+    s = sub.add_parser(
+        "sweep", help="run a parameter sweep (grid, zipped or sampled axes) on Dask",
+        description="Run every case of SWEEP.yaml (a base case plus axes: key paths into the case with "
+                    "lists of values, or distributions to sample) on a local Dask cluster, or on an existing "
+                    "one with --scheduler; write each case's results folder under DIR/cases/, the table "
+                    "DIR/sweep.csv (and quantiles.csv for sampled axes) and plots in DIR/plots/. Running the "
+                    "same command again skips the cases already finished. Exit 0 when every case ran, 1 when "
+                    "some failed (their errors are in the table), 2 for a mistake in the sweep file.")
+    s.add_argument("sweep", help="sweep file (YAML), e.g. cases/sweep-current.yaml")
+    s.add_argument("--out", metavar="DIR", help="sweep folder (default: results/<sweep name>)")
+    s.add_argument("--workers", metavar="N", type=int,
+                   help="worker processes of the local Dask cluster (default: one per core)")
+    s.add_argument("--scheduler", metavar="ADDRESS",
+                   help="send the cases to an existing Dask cluster, e.g. tcp://scheduler-host:8786 "
+                        "(its workers need vip-transport and a shared file system)")
+    s.add_argument("--serial", action="store_true", help="no Dask: run the cases one after another here")
+    s.set_defaults(func=cmd_sweep)
 
     pp = sub.add_parser("paper", help="regenerate the paper's figures 2 and 3 and the claims ledger",
                         description="Regenerate figures 2 and 3 of Milotti et al. (2018) in the paper's "
                                     "convention and write the claims ledger (Markdown + JSON).")
     pp.add_argument("--out", metavar="DIR", default="results/paper", help="results folder (default: results/paper)")
+    pp.add_argument("--force", action="store_true", help="move an existing folder that is not ours aside")
     pp.set_defaults(func=cmd_paper)
     return p
 
@@ -189,6 +213,15 @@ def build_parser():
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    logger = logging.getLogger("vip_transport")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:          # not the main thread (main() called from a thread): no handler
+        previous = None
     try:
         return args.func(args)
     except UserError as exc:
@@ -197,13 +230,20 @@ def main(argv=None):
     except SolverError as exc:
         print(f"solver failure: {exc}", file=sys.stderr)
         return 1
+    except Terminated:
+        print("terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return 128 + signal.SIGINT
     except Exception as exc:   # an internal failure: say so, with the traceback for a bug report
         traceback.print_exc()
         print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        logger.removeHandler(handler)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from .config.loading import case_from_dict, load_case, write_resolved
+from .io.outdir import claim
 from .io.results import atomic_folder
 from .run import run_case
 
@@ -182,9 +183,19 @@ def run_compare(args) -> int:
     dims = sorted(set(int(d) for d in (args.dims or (1, 2, 3))))
     methods = tuple(dict.fromkeys(getattr(args, "methods", None) or ("fv",)))
     out = Path(args.out) if getattr(args, "out", None) else Path("results") / f"{case.name}-compare"
-    comparison = compare_dimensions(case, dims, methods=methods)
+    force = getattr(args, "force", False)
+    with claim(out, force=force) as out:
+        comparison = compare_dimensions(case, dims, methods=methods)
+        _write(out, case, dims, comparison, force, methods)
+    print(markdown_table(comparison["rows"]), end="")
+    print(f"results: {out}")
+    return 0
+
+
+def _write(out, case, dims, comparison, force, methods=("fv",)):
+    """The comparison folder: case, CSV, Markdown table, plot."""
     rows = comparison["rows"]
-    with atomic_folder(out) as tmp:
+    with atomic_folder(out, force=force) as tmp:
         write_resolved(case, tmp / "case.resolved.yaml")
         with open(tmp / "compare.csv", "w", newline="") as fh:
             writer = csv.writer(fh)
@@ -196,6 +207,3 @@ def run_compare(args) -> int:
                                         f" ({', '.join(methods)})\n\n"
                                         + markdown_table(rows), encoding="utf-8")
         _plot(tmp / "electrons_in_target.png", comparison, case.name)
-    print(markdown_table(rows), end="")
-    print(f"results: {out}")
-    return 0

@@ -10,62 +10,39 @@ the reservoir solution, eq. 24, without solver.physics.analytic). Every command 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import math
-import os
 import platform
 import socket
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pytest
-import scipy.constants as sc
-import yaml
 from scipy import integrate, special
 
 import vip_transport.solver as solver
+from conftest import (CASES, CLOSE_ENCOUNTER_RATE, D_EINSTEIN, DERIVED_CONTRACT_KEYS, N_CU, ROOT, TABLE1, TAU_CU,
+                      TIMESERIES_CONTRACT_COLUMNS as COLUMNS, V_FERMI, read_summary, read_timeseries)
+from conftest import run_cli as cli
+from conftest import write_case
 from vip_transport.solver.config import load_case
 from vip_transport.solver.cli import main
 from vip_transport.solver.errors import SolverError
 
-ROOT = Path(__file__).resolve().parents[1]
-CASES = ROOT / "cases"
-COLUMNS = ["time_s", "new_electrons_in_target", "scattering_rate_per_s", "cumulative_scatterings"]
 SUMMARY_KEYS = ["case", "method", "derived", "new_electrons_in_target_final", "scatterings_total",
                 "xrays_per_unit_violation", "beta2_half_bound", "provenance"]
-DERIVED_KEYS = ["electron_density_m3", "fermi_velocity_m_s", "collision_time_s", "mean_free_path_m",
-                "diffusivity_m2_s", "drift_velocity_m_s", "transit_time_s", "rms_diffusion_length_m"]
 PROVENANCE_KEYS = ["package_version", "git_commit", "python", "fipy", "numpy", "host",
                    "wall_time_s", "started"]
 PLOTS = ["electrons_in_target.png", "cumulative_scatterings.png"]
 COMMANDS = ["run", "derive", "compare", "paper"]
-
-
-def cli(*args, cwd, timeout=300):
-    """`python -m solver.cli ARGS` in a fresh process (the console script's code path)."""
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-    return subprocess.run([sys.executable, "-m", "vip_transport.solver.cli", *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+CONNECTOR = 0.01     # m: the default connector between reservoir and target (cases/*.yaml)
 
 
 def small_case(tmp_path, name="small", **changes):
-    """The shipped VIP-2 case with few outputs (fast), sections overridden by ``changes``."""
-    data = yaml.safe_load((CASES / "vip2.yaml").read_text())
-    data["name"] = name
-    data["time"]["outputs"] = 6
-    for section, values in changes.items():
-        if isinstance(values, dict):
-            data[section].update(values)
-        else:
-            data[section] = values
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
+    """The shipped VIP-2 case with 6 outputs (fast), sections merged from ``changes``."""
+    return write_case(tmp_path, name, **{"time": {"outputs": 6}, **changes})
 
 
 def no_temporary_folders(parent: Path, name: str):
@@ -75,42 +52,27 @@ def no_temporary_folders(parent: Path, name: str):
 
 # ----------------------------------------------------------------------------- independent numbers
 
-def hand_derived(case):
-    """The contract's derived quantities from their definitions (paper eqs. 7-13), SI."""
-    m, g, t = case.material, case.geometry, case.transport
-    e_f, sigma, temp = m.fermi_energy, m.conductivity, m.temperature
-    n = 8 * math.sqrt(2) * math.pi * sc.m_e ** 1.5 / sc.h ** 3 * (2 / 3) * e_f ** 1.5   # eq. 7
-    v_f = math.sqrt(2 * e_f / sc.m_e)
-    tau = sc.m_e * sigma / (n * sc.e ** 2)                                               # eq. 10
-    d = sigma * sc.k * temp / (n * sc.e ** 2)                                             # eq. 13
-    assert t.diffusivity == "einstein" and t.diffusivity_scale == 1.0
-    v_d = t.current.nominal() / (n * sc.e * g.area)                                      # eq. 11
-    transit = g.length / v_d                                                              # eq. 12
-    return {"electron_density_m3": n, "fermi_velocity_m_s": v_f, "collision_time_s": tau,
-            "mean_free_path_m": v_f * tau, "diffusivity_m2_s": d, "drift_velocity_m_s": v_d,
-            "transit_time_s": transit, "rms_diffusion_length_m": math.sqrt(2 * d * transit)}
+def hand_derived(preset):
+    """The contract's derived quantities of the shipped case ``preset`` from their definitions
+    (paper eqs. 7-13, the copper and Table 1 values of conftest), SI."""
+    target = TABLE1[preset]
+    transit = target.transit_time()                                                      # eq. 12
+    return {"electron_density_m3": N_CU, "fermi_velocity_m_s": V_FERMI, "collision_time_s": TAU_CU,
+            "mean_free_path_m": V_FERMI * TAU_CU, "diffusivity_m2_s": D_EINSTEIN,
+            "drift_velocity_m_s": target.drift_velocity(), "transit_time_s": transit,
+            "rms_diffusion_length_m": math.sqrt(2 * D_EINSTEIN * transit)}
 
 
-def close_encounter_rate(case):
-    """nu = v_avg / l, l = 1/(n pi (lambda/2)^2), lambda = h/(m_e v_avg), v_avg = 3/4 v_F."""
-    h = hand_derived(case)
-    v_avg = 0.75 * h["fermi_velocity_m_s"]
-    lam = sc.h / (sc.m_e * v_avg)
-    return v_avg * h["electron_density_m3"] * math.pi * (lam / 2) ** 2
-
-
-def n_in_target_by_quadrature(case, t):
+def n_in_target_by_quadrature(preset, t):
     """N(t) = A integral_0^L n/2 erfc((x - X(t) + c)/sqrt(4 D t)) dx: a semi-infinite reservoir
     (x < -c, c the connector) drifted by X = v_d t and spread by the standard kernel."""
-    h = hand_derived(case)
-    g = case.geometry
-    n, d, v = h["electron_density_m3"], h["diffusivity_m2_s"], h["drift_velocity_m_s"]
-    s = math.sqrt(4 * d * t)
-    front = v * t - g.connector.length
-    value, _ = integrate.quad(lambda x: special.erfc((x - front) / s), 0.0, g.length,
-                              points=[min(max(front, 0.0), g.length)], epsabs=0, epsrel=1e-12,
+    target = TABLE1[preset]
+    s = math.sqrt(4 * D_EINSTEIN * t)
+    front = target.drift_velocity() * t - CONNECTOR
+    value, _ = integrate.quad(lambda x: special.erfc((x - front) / s), 0.0, target.length,
+                              points=[min(max(front, 0.0), target.length)], epsabs=0, epsrel=1e-12,
                               limit=200)
-    return g.area * n / 2 * value
+    return target.area * N_CU / 2 * value
 
 
 # ----------------------------------------------------------------------------- the shipped cases
@@ -124,7 +86,7 @@ def shipped_runs(tmp_path_factory):
     def one(name):
         out = root / name / "results"
         proc = cli("run", CASES / f"{name}.yaml", "--out", out, cwd=root)
-        return name, {"proc": proc, "out": out, "case": load_case(CASES / f"{name}.yaml")}
+        return name, {"proc": proc, "out": out, "case": load_case(CASES / f"{name}.yaml"), "preset": name}
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(pool.map(one, ["vip", "vip2"]))
@@ -136,17 +98,6 @@ def shipped(request, shipped_runs):
     proc = run["proc"]
     assert proc.returncode == 0, proc.stderr[-3000:]
     return run
-
-
-def read_summary(out):
-    with open(out / "summary.json") as fh:
-        return json.load(fh)
-
-
-def read_timeseries(out):
-    with open(out / "timeseries.csv", newline="") as fh:
-        rows = list(csv.reader(fh))
-    return rows[0], np.array(rows[1:], dtype=float)
 
 
 def test_run_writes_the_contract_files(shipped):
@@ -176,8 +127,8 @@ def test_summary_has_the_contract_keys(shipped):
     case = shipped["case"]
     assert set(SUMMARY_KEYS) <= set(summary)    # the contract's names; later issues only add keys
     assert summary["case"] == case.name and summary["method"] == "analytic"
-    assert set(DERIVED_KEYS) <= set(summary["derived"])
-    for key in DERIVED_KEYS:
+    assert set(DERIVED_CONTRACT_KEYS) <= set(summary["derived"])
+    for key in DERIVED_CONTRACT_KEYS:
         assert isinstance(summary["derived"][key], float) and summary["derived"][key] > 0, key
     for key in ("new_electrons_in_target_final", "scatterings_total", "xrays_per_unit_violation"):
         assert isinstance(summary[key], float) and summary[key] > 0, key
@@ -210,38 +161,38 @@ def test_resolved_case_loads_back_to_an_equal_case(shipped):
 
 def test_derived_quantities_match_a_hand_computation(shipped):
     derived = read_summary(shipped["out"])["derived"]
-    for key, value in hand_derived(shipped["case"]).items():
+    for key, value in hand_derived(shipped["preset"]).items():
         assert derived[key] == pytest.approx(value, rel=1e-12), key
 
 
 def test_final_count_matches_quadrature_of_eq_24(shipped):
     """N(T) from the summary and the last row equals A integral n/2 erfc(...) dx by quadrature."""
-    case, out = shipped["case"], shipped["out"]
+    case, out, preset = shipped["case"], shipped["out"], shipped["preset"]
     summary = read_summary(out)
     _, rows = read_timeseries(out)
-    expected = n_in_target_by_quadrature(case, case.time.duration)
+    expected = n_in_target_by_quadrature(preset, case.time.duration)
     assert summary["new_electrons_in_target_final"] == pytest.approx(expected, rel=1e-9)
     assert rows[-1, 1] == summary["new_electrons_in_target_final"]
     k = case.time.outputs // 2
-    assert rows[k, 1] == pytest.approx(n_in_target_by_quadrature(case, rows[k, 0]), rel=1e-9)
+    assert rows[k, 1] == pytest.approx(n_in_target_by_quadrature(preset, rows[k, 0]), rel=1e-9)
 
 
 def test_scatterings_and_xrays_match_an_independent_integral(shipped):
     """S(T) = nu integral_0^T N dt (nested quadrature); X-rays per unit beta^2/2 = r S g;
     the rate column is nu N."""
-    case, out = shipped["case"], shipped["out"]
+    case, out, preset = shipped["case"], shipped["out"], shipped["preset"]
     summary = read_summary(out)
     _, rows = read_timeseries(out)
-    nu = close_encounter_rate(case)
+    nu = CLOSE_ENCOUNTER_RATE
     assert case.counting.scattering == "close-encounters"
     np.testing.assert_allclose(rows[:, 2], nu * rows[:, 1], rtol=1e-12)
     T = case.time.duration
-    transit = hand_derived(case)["transit_time_s"]
-    integral, _ = integrate.quad(lambda t: n_in_target_by_quadrature(case, t), 0.0, T,
+    transit = TABLE1[preset].transit_time()
+    integral, _ = integrate.quad(lambda t: n_in_target_by_quadrature(preset, t), 0.0, T,
                                  points=[min(transit, T)], epsabs=0, epsrel=1e-10, limit=200)
     assert summary["scatterings_total"] == pytest.approx(nu * integral, rel=1e-7)
     assert rows[-1, 3] == summary["scatterings_total"]
-    r, g = case.counting.capture_probability, case.counting.geometric_factor
+    r, g = 1.0, TABLE1[preset].geometric_factor         # the shipped cases: r = 1, Table 1's g
     assert summary["xrays_per_unit_violation"] == pytest.approx(r * summary["scatterings_total"] * g,
                                                                 rel=1e-14)
 
@@ -251,9 +202,8 @@ def test_bound_with_a_count_limit(tmp_path):
     path = small_case(tmp_path, counting={"xray_count_limit": 3.2, "capture_probability": 0.5})
     assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 0
     summary = read_summary(tmp_path / "out")
-    case = load_case(path)
     assert summary["xrays_per_unit_violation"] == pytest.approx(
-        0.5 * summary["scatterings_total"] * case.counting.geometric_factor, rel=1e-14)
+        0.5 * summary["scatterings_total"] * TABLE1["vip2"].geometric_factor, rel=1e-14)
     assert summary["beta2_half_bound"] == pytest.approx(3.2 / summary["xrays_per_unit_violation"],
                                                         rel=1e-14)
 
@@ -283,11 +233,10 @@ def test_derive_json(tmp_path, shipped_runs):
     proc = cli("derive", CASES / "vip2.yaml", "--json", cwd=tmp_path, timeout=120)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    case = load_case(CASES / "vip2.yaml")
-    for key, value in hand_derived(case).items():
+    for key, value in hand_derived("vip2").items():
         assert data[key] == pytest.approx(value, rel=1e-12), key
     summary = read_summary(shipped_runs["vip2"]["out"])
-    for key in DERIVED_KEYS:
+    for key in DERIVED_CONTRACT_KEYS:
         assert data[key] == summary["derived"][key], key
 
 
@@ -340,7 +289,7 @@ def test_bad_case_exits_2_in_process(tmp_path, capsys):
 ])
 def test_internal_failures_exit_1_and_write_nothing(failure, code, text, tmp_path, monkeypatch,
                                                      capsys):
-    import vip_transport.solver.run as run_module
+    import vip_transport.solver.runner as run_module
 
     def failing_run(case, **kwargs):
         raise failure
@@ -393,14 +342,14 @@ def test_failure_keeps_the_previous_results_whole(tmp_path, monkeypatch):
     assert no_temporary_folders(out.parent, out.name)
 
 
-def test_rerun_replaces_the_results_folder_whole(tmp_path):
+def test_rerun_replaces_our_results_folder_whole(tmp_path):
+    """A second run into our own previous results folder (holding only our files) replaces it
+    as a whole and leaves nothing beside it."""
     out = tmp_path / "results" / "small"
-    out.mkdir(parents=True)
-    (out / "stale.txt").write_text("from an older run")
-    (out / "timeseries.csv").write_text("stale")
+    assert main(["run", str(small_case(tmp_path)), "--out", str(out)]) == 0
+    (out / "timeseries.csv").write_text("stale")          # one of ours, changed: replaced
     assert main(["run", str(small_case(tmp_path)), "--out", str(out)]) == 0
     names = {p.name for p in out.iterdir()}
-    assert "stale.txt" not in names
     assert {"case.resolved.yaml", "summary.json", "timeseries.csv", *PLOTS} <= names
     assert read_timeseries(out)[0] == COLUMNS
     assert sorted(p.name for p in out.parent.iterdir()) == ["small"]

@@ -5,15 +5,11 @@ Tolerances are the issue's: N(t) within 1e-4 of its maximum at every output time
 >= 0.9 (implicit Euler).
 """
 
-import json
-import math
-
 import numpy as np
 import pytest
-import scipy.constants as sc
 
+from conftest import make_case, max_relative_error, merged, read_summary, write_case
 from vip_transport.solver.physics import analytic
-from vip_transport.solver.config import case_from_dict
 from vip_transport.solver.physics.derived import derive
 from vip_transport.solver.fv.line_model import build_line_model
 from vip_transport.solver.run import run_case
@@ -23,25 +19,23 @@ from vip_transport.solver.timestepping.plan import Step
 TOL = 1e-4
 
 
-def make_case(preset="vip2", current="100 A", scale=1.0, reservoir="semi-infinite", method="fv",
-              fv=None, time=None, injection="reservoir", **extra):
-    data = {"name": "t", "method": method,
-            "geometry": {"preset": preset, "reservoir": {"length": reservoir}},
-            "transport": {"current": current, "diffusivity_scale": scale, "injection": injection},
-            "time": {"outputs": 40, **(time or {})}, "fv": fv or {}}
-    for section, values in extra.items():
-        data.setdefault(section, {}).update(values)
-    return case_from_dict(data)
+def line_case(preset="vip2", current="100 A", scale=1.0, reservoir="semi-infinite", method="fv",
+              injection="reservoir", **sections):
+    """A 1D case of ``preset`` with 40 outputs; ``sections`` merged in (conftest.merged)."""
+    return make_case(preset, **merged({
+        "method": method, "geometry": {"preset": preset, "reservoir": {"length": reservoir}},
+        "transport": {"current": current, "diffusivity_scale": scale, "injection": injection},
+        "time": {"outputs": 40}}, sections))
 
 
 def fv_and_analytic(**kw):
-    fv = run_case(make_case(method="fv", **kw))
-    exact = run_case(make_case(method="analytic", **{k: v for k, v in kw.items() if k != "fv"}))
+    fv = run_case(line_case(method="fv", **kw))
+    exact = run_case(line_case(method="analytic", **{k: v for k, v in kw.items() if k != "fv"}))
     return fv, exact
 
 
 def relative_errors(fv, exact):
-    n_err = np.max(np.abs(fv.electrons_in_target - exact.electrons_in_target)) / np.max(exact.electrons_in_target)
+    n_err = max_relative_error(fv.electrons_in_target, exact.electrons_in_target)
     s_err = abs(fv.cumulative_scatterings[-1] / exact.cumulative_scatterings[-1] - 1)
     return n_err, s_err
 
@@ -68,7 +62,7 @@ def test_single_electron_probability(preset, current, scale):
     n_err, s_err = relative_errors(fv, exact)
     assert n_err < TOL and s_err < TOL, (n_err, s_err)
     # independent check of the analytic side: P(t) from eq. (18) directly
-    case = make_case(preset=preset, current=current, scale=scale, method="analytic")
+    case = line_case(preset=preset, current=current, scale=scale, method="analytic")
     d = derive(case)
     t = exact.times
     p = analytic.probability_in_target(t, d["drift_velocity_m_s"] * t, case.geometry.length, d["diffusivity_m2_s"])
@@ -83,7 +77,7 @@ def test_square_wave_current_follows_the_schedule():
     fv, exact = fv_and_analytic(**kw)
     n_err, s_err = relative_errors(fv, exact)
     assert n_err < TOL and s_err < TOL, (n_err, s_err)
-    dc = run_case(make_case(preset="vip2", current="100 A", scale=0.01, method="analytic",
+    dc = run_case(line_case(preset="vip2", current="100 A", scale=0.01, method="analytic",
                             time={"duration": "200 s", "first_output": "1 s"}))
     assert np.max(np.abs(dc.electrons_in_target - exact.electrons_in_target)) > 0.05 * np.max(dc.electrons_in_target)
 
@@ -92,11 +86,11 @@ def test_outflow_boundary_lets_electrons_leave():
     """A line cut 2 cm past the target (advective outflow end) while the front crosses it:
     N(t) in the target still equals the infinite-line solution to 1e-4 (no reflection reaches
     back), and what is past the target plus what left equals the infinite line's (L, inf)."""
-    from meshes.line import Part, build_line_mesh
+    from vip_transport.meshes.line import Part, build_line_mesh
     from vip_transport.solver.fv.line_model import LineModel
     from vip_transport.solver.timestepping.plan import plan_steps
 
-    case = make_case(scale=0.01)
+    case = line_case(scale=0.01)
     d = derive(case)
     g, n, D = case.geometry, d["electron_density_m3"], d["diffusivity_m2_s"]
     T, v = 20.0, d["drift_velocity_m_s"]
@@ -160,7 +154,7 @@ def test_changed_current_refreshes_the_exponential_stencil():
     """FiPy 4.0.3 issue #1223: with an exponential convection term beside diffusion, a
     coefficient changed in place keeps the cached Peclet-dependent stencil.  Our operator for
     a second current must equal one assembled from scratch for that current."""
-    case = make_case(fv={"convection": "exponential", "cells_per_target": 50})
+    case = line_case(fv={"convection": "exponential", "cells_per_target": 50})
     derived = derive(case)
     model, _ = build_line_model(case, derived)
     model.operator(1.0)
@@ -177,14 +171,14 @@ def test_fipy_solve_loop_equals_cached_stepper():
     solution (to the linear-solve tolerance)."""
     kw = dict(preset="vip2", current="100 A", time={"duration": "20 s", "outputs": 5, "first_output": "1 s"})
     fv = {"scheme": "implicit-euler", "cells_per_target": 100, "time_steps": 100, "steps_per_front": 0}
-    cached = run_case(make_case(fv={**fv, "stepper": "cached"}, **kw))
-    plain = run_case(make_case(fv={**fv, "stepper": "fipy"}, **kw))
+    cached = run_case(line_case(fv={**fv, "stepper": "cached"}, **kw))
+    plain = run_case(line_case(fv={**fv, "stepper": "fipy"}, **kw))
     np.testing.assert_allclose(plain.electrons_in_target, cached.electrons_in_target, rtol=1e-9)
 
 
 def test_cached_stepper_reuses_factorisations():
     """One factorisation per distinct (current, dt, theta): repeating a step costs none."""
-    case = make_case(fv={"cells_per_target": 50})
+    case = line_case(fv={"cells_per_target": 50})
     model, c0 = build_line_model(case, derive(case))
     stepper = CachedStepper(model.operator, model.volume)
     c = c0
@@ -198,13 +192,11 @@ def test_cli_fv_matches_analytic(tmp_path):
     1e-4 in summary.json."""
     from vip_transport.solver.cli import main
 
-    text = open("cases/vip2.yaml").read()
     summaries = {}
     for method in ("analytic", "fv"):
-        path = tmp_path / f"{method}.yaml"
-        path.write_text(text.replace("method: analytic", f"method: {method}"))
+        path = write_case(tmp_path, method, method=method)
         assert main(["run", str(path), "--out", str(tmp_path / method)]) == 0
-        summaries[method] = json.loads((tmp_path / method / "summary.json").read_text())
+        summaries[method] = read_summary(tmp_path / method)
     for key in ("new_electrons_in_target_final", "scatterings_total", "xrays_per_unit_violation"):
         assert summaries["fv"][key] == pytest.approx(summaries["analytic"][key], rel=TOL)
     assert summaries["fv"]["numerics"]["conservation"]["worst_relative_balance"] < 1e-10

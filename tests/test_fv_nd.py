@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 import scipy.constants as sc
 
-from meshes.blocks import Conductor, Lead, Resolution, build_block_mesh
-from vip_transport.solver.config import case_from_dict
+from conftest import C1 as C, N_CU, W2 as W, Z2 as Z, make_case, max_relative_error, merged, shell, strip
+from vip_transport.meshes.blocks import Resolution, build_block_mesh
 from vip_transport.solver.physics.derived import derive
 from vip_transport.solver.fv.block_model import build_nd_model
 from vip_transport.solver.fv.potential import solve_potential
@@ -25,20 +25,9 @@ from vip_transport.solver.timestepping.fipy_loop import FiPyStepper
 from vip_transport.solver.timestepping.ladder import LadderStepper
 from vip_transport.solver.timestepping.plan import plan_steps
 
-N = 8.4e28
-W, Z, R = 0.020, 50e-6, 0.045
-C = 2 * math.pi * R
+N = N_CU
+R = C / (2 * math.pi)
 RES = Resolution(dx=0.071 / 40, grading=1.1, cells_across=16, cells_through=2)
-
-
-def strip(connector_width=W, offset=0.0):
-    return Conductor((Lead("reservoir", 0.04, W, Z), Lead("connector", 0.01, connector_width, Z, offset=offset),
-                      Lead("target", 0.071, W, Z), Lead("outlet", 0.05, W, Z)))
-
-
-def shell(tab_width=C, angles=()):
-    return Conductor((Lead("reservoir", 0.04, C, Z), Lead("connector", 0.01, tab_width, Z, angles=angles),
-                      Lead("target", 0.088, C, Z), Lead("outlet", 0.05, C, Z)), shape="shell", radius=R)
 
 
 # ----------------------------------------------------------------------------- drift field
@@ -90,13 +79,12 @@ def test_current_is_conserved_through_every_cross_section(conductor, dim):
 # ----------------------------------------------------------------------------- against 1D analytic
 
 
-def fv_case(preset, dim, **extra):
-    data = {"name": "t", "geometry": {"preset": preset, "dimension": dim}, "method": "fv",
-            "fv": {"cells_per_target": 100, "cells_across": 4 if preset == "vip2" else 8, "time_steps": 400},
-            "time": {"outputs": 40}, "output": {"fields": []}}
-    for key, value in extra.items():
-        data[key] = {**data.get(key, {}), **value}
-    return case_from_dict(data)
+def fv_case(preset, dim, **sections):
+    """``preset`` in ``dim`` dimensions, a coarse mesh, 40 outputs, no field snapshots."""
+    return make_case(preset, **merged({
+        "geometry": {"preset": preset, "dimension": dim}, "method": "fv",
+        "fv": {"cells_per_target": 100, "cells_across": 4 if preset == "vip2" else 8, "time_steps": 400},
+        "time": {"outputs": 40}, "output": {"fields": []}}, sections))
 
 
 @pytest.mark.parametrize("dim", [2, 3])
@@ -104,10 +92,8 @@ def fv_case(preset, dim, **extra):
 def test_uniform_geometry_agrees_with_the_1d_analytic_solution(preset, dim):
     case = fv_case(preset, dim)
     result = run_case(case)
-    exact = run_case(case_from_dict({"name": "a", "geometry": {"preset": preset}, "time": {"outputs": 40}}))
-    n = np.asarray(result.electrons_in_target)
-    error = np.max(np.abs(n - exact.electrons_in_target)) / np.max(exact.electrons_in_target)
-    assert error < 1e-3
+    exact = run_case(make_case(preset, time={"outputs": 40}))
+    assert max_relative_error(result.electrons_in_target, exact.electrons_in_target) < 1e-3
     assert result.numerics["dimension"] == dim
     assert result.numerics["conservation"]["worst_relative_balance"] < 1e-10
     assert result.numerics["current_balance_worst"] < 1e-8
@@ -216,12 +202,12 @@ def test_field_snapshots_for_paraview(tmp_path):
 def _narrow_connector_case(dim, k):
     """VIP-2 with a 5-mm connector on one edge, 30 s (three transit times), refinement level k:
     cells h = L/(20 k) along, w/(4 k) across, grading 1 + 0.16/k (the graded cells refine too)."""
-    return case_from_dict({
-        "name": "conv", "method": "fv", "output": {"fields": []},
-        "geometry": {"preset": "vip2", "dimension": dim, "connector": {"width": "5 mm", "offset": "7.5 mm"}},
-        "fv": {"cells_per_target": 20 * k, "cells_across": 4 * k, "grading": 1 + 0.16 / k,
-               "far_field": 4, "time_steps": 300, "linear_solver": "splu"},
-        "time": {"duration": "30 s", "outputs": 15}})
+    return make_case(
+        "vip2", method="fv", output={"fields": []},
+        geometry={"preset": "vip2", "dimension": dim, "connector": {"width": "5 mm", "offset": "7.5 mm"}},
+        fv={"cells_per_target": 20 * k, "cells_across": 4 * k, "grading": 1 + 0.16 / k,
+            "far_field": 4, "time_steps": 300, "linear_solver": "splu"},
+        time={"duration": "30 s", "outputs": 15})
 
 
 @pytest.mark.slow
@@ -251,7 +237,7 @@ def test_a_resumed_run_keeps_the_field_snapshots_taken_before_it_stopped(tmp_pat
 
     case = fv_case("vip2", 2, time={"duration": "100 s", "outputs": 12}, output={"fields": ["1 s", "100 s"]})
     whole = run_case(case)
-    saver = Checkpointer(tmp_path, interval_s=0.0)
+    saver = Checkpointer(tmp_path / "checkpoint", case, interval_s=0.0)
     first = int(np.argmin(np.abs(whole.times - 1.0)))
     steps_to_first = None
 
@@ -264,8 +250,8 @@ def test_a_resumed_run_keeps_the_field_snapshots_taken_before_it_stopped(tmp_pat
     run_case(case, checkpoint=checkpoint)         # to find the step just past the first snapshot
     with pytest.raises(KeyboardInterrupt):
         run_case(case, checkpoint=saver, stop_after=steps_to_first)
-    state, records = load_checkpoint(tmp_path)
-    assert [k for k, _ in records.snapshots] == [first]
+    _, state, records, _ = load_checkpoint(tmp_path / "checkpoint")
+    assert [k for k, _ in records.snapshots] == [0]            # the first of the two snapshot times
     resumed = run_case(case, resume=(state, records))
     assert resumed.fields["index"] == whole.fields["index"]
     for a, b in zip(resumed.fields["c"], whole.fields["c"]):

@@ -10,7 +10,7 @@ checked by the same comparison on FiPy's mesh of the slab.
 import numpy as np
 import pytest
 
-from meshes.grid import TensorGrid
+from vip_transport.meshes.grid import TensorGrid
 
 SHAPES = [(5, 3), (4, 5, 3), (1, 4), (3, 2, 2)]
 

@@ -40,12 +40,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import ROOT, shipped_case_data
 from vip_transport.solver.config import MAX_CASE_BYTES, load_case
 from vip_transport.solver.run.size import check_run_size
 from vip_transport.solver.errors import CaseError
 
-ROOT = Path(__file__).resolve().parents[1]
-BASE = yaml.safe_load((ROOT / "cases" / "vip2.yaml").read_text(encoding="utf-8"))
+BASE = shipped_case_data("vip2")
 MIN_EXAMPLES = 200
 CLI_CPU_SECONDS = 20.0          # CPU time of one refusal (user + system)
 CLI_WALL_SECONDS = 120.0        # a hung process is killed after this (a busy CI machine is slow)
@@ -375,6 +375,38 @@ def absurd_size(draw):
                    ("expected", "current changes"))
 
 
+@st.composite
+def extreme_magnitude(draw):
+    """Values that each pass their own range but whose derived quantities overflow, underflow or
+    leave the drift-diffusion regime (issue 13, item 8): refused at validation, key named."""
+    tiny, huge = draw(st.sampled_from(["1e-300", "1e-200", "1e-30"])), draw(st.sampled_from(["1e300", "1e250"]))
+    kind = draw(st.sampled_from(["fermi", "sigma", "temperature", "cross_section", "connector", "outlet",
+                                 "far_field", "duration", "count_limit"]))
+    if kind == "fermi":
+        return Hostile("extreme:fermi", _dump(_with("material.fermi_energy", f"{huge} eV")),
+                       "material.fermi_energy", ("expected", "infinite"))
+    if kind == "sigma":
+        return Hostile("extreme:sigma", _dump(_with("material.conductivity", f"{tiny} S/m")),
+                       "material.conductivity", ("expected",))
+    if kind == "temperature":
+        return Hostile("extreme:temperature", _dump(_with("material.temperature", f"{huge} K")),
+                       "material.temperature", ("expected", "Fermi temperature"))
+    if kind == "cross_section":
+        data = _with("geometry.width", f"{tiny} m", geometry__thickness=f"{tiny} m")
+        return Hostile("extreme:cross_section", _dump(data), "geometry.width", ("expected", "mean free path"))
+    if kind in ("connector", "outlet"):
+        data = _with(f"geometry.{kind}.length", f"{tiny} m", method="fv")
+        return Hostile(f"extreme:{kind}", _dump(data), f"geometry.{kind}.length", ("expected", "mean free path"))
+    if kind == "far_field":
+        return Hostile("extreme:far_field", _dump(_with("fv.far_field", float(tiny), method="fv")),
+                       "fv.far_field", ("expected",))
+    if kind == "duration":
+        return Hostile("extreme:duration", _dump(_with("time.duration", f"{tiny} s", method="fv")),
+                       "time.duration", ("expected", "collision times"))
+    return Hostile("extreme:count_limit", _dump(_with("counting.xray_count_limit", 0)),
+                   "counting.xray_count_limit", ("expected",))
+
+
 # ---- file-level hostility: the bytes are not a valid case file at all
 
 @st.composite
@@ -523,7 +555,8 @@ def many_errors(draw):
 
 HOSTILE = st.one_of(
     bad_quantity(), bad_special_quantity(), bad_dimensionless(), bad_integer(), bad_choice(),
-    bad_name(), unknown_key(), missing_key(), wrong_section(), absurd_size(), broken_yaml(),
+    bad_name(), unknown_key(), missing_key(), wrong_section(), absurd_size(), extreme_magnitude(),
+    broken_yaml(),
     python_tag(), alias_bomb(), recursive_alias(), not_utf8(), foreign_encoding(),
     control_character(), huge_file(), long_int(), not_a_mapping(), non_text_keys(),
     many_errors(),
@@ -654,6 +687,15 @@ def _sample():
                 "limits.max_cells", ("expected at most 5,000,000 cells", "estimated 1,000,")),
         Hostile("1e9 time steps", _dump(_with("fv.time_steps", 10**9, method="fv")),
                 "limits.max_steps", ("expected at most 1,000,000 time steps", "estimated")),
+        Hostile("Fermi energy 1e300 eV", _dump(_with("material.fermi_energy", "1e300 eV")),
+                "material.fermi_energy", ("expected", "electron density", "infinite")),
+        Hostile("cross-section 1e-200 m", _dump(_with("geometry.width", "1e-200 m",
+                                                      geometry__thickness="1e-200 m")),
+                "geometry.width", ("expected", "mean free path")),
+        Hostile("connector 1e-300 m", _dump(_with("geometry.connector.length", "1e-300 m", method="fv")),
+                "geometry.connector.length", ("expected", "mean free path")),
+        Hostile("duration 1e-300 s", _dump(_with("time.duration", "1e-300 s", method="fv")),
+                "time.duration", ("expected", "collision times")),
         Hostile("1 ns square wave", _dump(_with("transport.current", {
             "schedule": "square", "high": "100 A", "period": "1 ns"})),
                 "limits.max_steps", ("expected at most", "current changes")),

@@ -8,30 +8,11 @@ import math
 import pytest
 from scipy.constants import e, electron_volt, h, hbar, k, m_e
 
+from conftest import CONDUCTIVITY as SIGMA, FERMI_ENERGY as EF, N_CU as N_HAND, TAU_CU as TAU_HAND
+from conftest import TEMPERATURE as T, V_AVERAGE as VAVG_HAND, V_FERMI as VF_HAND, within_printed
 from vip_transport.solver.physics import material as m
 
-EF = 7.0 * electron_volt  # J
-SIGMA = 5.9e7  # S/m
-T = 300.0  # K
 REL = 1e-12
-
-# Hand computations (deliberately not using the module).
-N_HAND = (8.0 * 2.0**0.5 * math.pi * m_e**1.5 / h**3) * (2.0 / 3.0) * EF**1.5
-VF_HAND = (2.0 * EF / m_e) ** 0.5
-VAVG_HAND = 0.75 * VF_HAND
-TAU_HAND = m_e * SIGMA / (N_HAND * e * e)
-
-
-def within_printed(x, printed):
-    """|x - p| <= half a unit of the last digit of the printed literal (trailing int zeros not sig.)."""
-    mant, _, exp = printed.lower().partition("e")
-    exp = int(exp or 0)
-    if "." in mant:
-        last = exp - len(mant.split(".")[1])
-    else:
-        stripped = mant.rstrip("0")
-        last = exp + (len(mant) - len(stripped))
-    return abs(x - float(printed)) <= 0.5 * 10.0**last * (1 + 1e-9)
 
 
 def test_within_printed_rule_itself():

@@ -12,21 +12,8 @@ import math
 import numpy as np
 import pytest
 
-from meshes.blocks import Conductor, Lead, Resolution, axis_faces, build_block_mesh, lead_bands
-
-W, Z, R = 0.020, 50e-6, 0.045
-C = 2 * math.pi * R
-
-
-def strip(connector_width=W, offset=0.0, connector_thickness=Z):
-    return Conductor((Lead("reservoir", 0.04, W, Z), Lead("connector", 0.01, connector_width, connector_thickness, offset=offset),
-                      Lead("target", 0.071, W, Z), Lead("outlet", 0.05, W, Z)))
-
-
-def shell(tab_width=C, angles=()):
-    return Conductor((Lead("reservoir", 0.04, C, Z), Lead("connector", 0.01, tab_width, Z, angles=angles),
-                      Lead("target", 0.088, C, Z), Lead("outlet", 0.05, C, Z)), shape="shell", radius=R)
-
+from conftest import C1 as C, VIP_RADIUS as R, W2 as W, Z2 as Z, shell, strip
+from vip_transport.meshes.blocks import Conductor, Lead, Resolution, axis_faces, build_block_mesh, lead_bands
 
 GEOMETRIES = {
     "strip uniform": strip(),

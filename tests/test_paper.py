@@ -8,6 +8,7 @@ VIP L = 88 mm, z w = 50 um x 2 pi 45 mm; VIP-2 L = 71 mm, z w = 50 um x 20 mm.
 
 import json
 import math
+from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -15,8 +16,9 @@ import nbformat
 import numpy as np
 import pytest
 from scipy import integrate, special
-from scipy.constants import e, electron_volt, h, k, m_e
+from scipy.constants import e
 
+from conftest import D_EINSTEIN, LEDGER_VERDICTS, N_CU, PAPER_CLAIMS, ROOT, TABLE1, make_case
 from vip_transport.solver.physics import analytic
 from vip_transport.solver.paper import command
 from vip_transport.solver.paper import figures as paper
@@ -24,11 +26,8 @@ from vip_transport.solver.physics.line import line_of
 from vip_transport.solver.config import load_case
 from vip_transport.solver.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
-N_CU = 8 * math.sqrt(2) * math.pi * m_e**1.5 / h**3 * (2 / 3) * (7 * electron_volt) ** 1.5
-D_EINSTEIN = 5.9e7 * k * 300.0 / (N_CU * e**2)
-VIP_L, VIP_A = 0.088, 50e-6 * 2 * math.pi * 0.045
-VIP2_L, VIP2_A = 0.071, 50e-6 * 0.020
+VIP_L, VIP_A = TABLE1["vip"].length, TABLE1["vip"].area
+VIP2_L, VIP2_A = TABLE1["vip2"].length, TABLE1["vip2"].area
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +60,7 @@ def test_figure2_pdf_integrates_to_one_at_every_plotted_time(panels):
 
 
 def test_probability_check_catches_eq25_as_printed(panels):
-    """The check above fails for eq. 25 as printed (no factor 1/2, PHYSICS.md misprint 2)."""
+    """The check above fails for eq. 25 as printed (no factor 1/2, docs/physics.md misprint 2)."""
     p = panels[0]
     doubled = paper.Figure2Panel(label=p.label, line=p.line, times=p.times, x=p.x, pdf=2 * p.pdf)
     assert abs(whole_line_integral(doubled, 5) - 1.0) > 1e-7
@@ -105,16 +104,13 @@ def test_figure2_follows_the_caption(panels):
 
 
 def test_line_of_refuses_what_the_closed_forms_do_not_describe():
-    from vip_transport.solver.config import case_from_dict
-
-    base = {"name": "x", "geometry": {"preset": "vip2"}, "transport": {}}
-    line_of(case_from_dict(base))
-    for change in ({"geometry": {"preset": "vip2", "connector": {"length": "1 cm", "width": "5 mm"}}},
-                   {"geometry": {"preset": "vip2", "dimension": 2}},
+    line_of(make_case("vip2"))
+    for change in ({"geometry": {"connector": {"length": "1 cm", "width": "5 mm"}}},
+                   {"geometry": {"dimension": 2}},
                    {"transport": {"current": {"schedule": "square", "high": "100 A", "period": "20 s"}}},
                    {"transport": {"current": {"schedule": "constant", "value": "100 A", "t_on": "5 s"}}}):
         with pytest.raises(ValueError, match="line_of"):
-            line_of(case_from_dict({**base, **change}))
+            line_of(make_case("vip2", **change))
 
 
 def test_reservoir_size_is_a_parameter():
@@ -136,7 +132,9 @@ def test_figure_cases_match_the_case_files():
 
 def test_figure3_curves():
     data = paper.figure3_data(points=60)
-    assert data.currents == paper.FIGURE3_CURRENTS
+    # the paper's currents are not printed: several, the no-current case among them (sec. 2.2)
+    assert 0.0 in data.currents and len(set(data.currents)) >= 3
+    assert paper.figure3_data(currents=(0, 7.5), points=5).currents == (0.0, 7.5)
     full = VIP2_L / (2.3e6 * VIP2_L)                 # N/(n A L_res) with a full target
     for i in data.currents:
         assert data.short[i][0] == 0.0
@@ -171,7 +169,7 @@ def test_paper_command_writes_figures_and_ledger(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(ledger, "dimensional_claim_rows", lambda check=True: original(check=False))
     out = tmp_path / "paper"
     assert main(["paper", "--out", str(out)]) == 0
-    names = {f.name for f in out.iterdir()}
+    names = {f.name for f in out.iterdir() if f.name != ".vip-transport-results"}
     assert {"figure2.png", "figure3.png", "ledger.md", "ledger.json", "summary.json"} <= names
     import matplotlib.image as mpimg
 
@@ -184,15 +182,19 @@ def test_paper_command_writes_figures_and_ledger(tmp_path, capsys, monkeypatch):
     assert summary["figure2"]["convention"] == "paper"
     assert set(summary["files"]) == names
     ledger = json.loads((out / "ledger.json").read_text())
-    assert len(ledger["rows"]) == sum(summary["ledger_verdicts"].values())
+    written = {r["id"]: r for r in ledger["rows"]}
+    for claim_id, printed_value in PAPER_CLAIMS.items():       # listed from the paper, not the code
+        assert written[claim_id]["paper"] == pytest.approx(printed_value, rel=1e-12), claim_id
+    assert summary["ledger_verdicts"] == dict(Counter(r["verdict"] for r in ledger["rows"]))
+    assert set(summary["ledger_verdicts"]) <= LEDGER_VERDICTS
     assert "results:" in capsys.readouterr().out
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]   # no temporary folders left
 
 
 def test_paper_folder_is_left_intact_when_a_step_fails(tmp_path, monkeypatch):
     out = tmp_path / "paper"
-    out.mkdir()
-    (out / "old.txt").write_text("previous results")
+    command.write_paper(out, check_dimensions=False)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
 
     def broken(*args, **kwargs):
         raise RuntimeError("plotting failed")
@@ -200,7 +202,7 @@ def test_paper_folder_is_left_intact_when_a_step_fails(tmp_path, monkeypatch):
     monkeypatch.setattr(command, "plot_figure3", broken)
     with pytest.raises(RuntimeError, match="plotting failed"):
         command.write_paper(out, check_dimensions=False)
-    assert [p.name for p in out.iterdir()] == ["old.txt"]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 

@@ -6,24 +6,20 @@ the run: the resolved case file, versions, solver settings and mesh size.
 
 from __future__ import annotations
 
-import json
-import os
 import platform
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
 import vip_transport.solver as solver
+from conftest import read_summary as summary
+from conftest import run_cli, write_case
 from vip_transport.solver.config import load_case
 from vip_transport.solver.physics.derived import derive
 from vip_transport.solver.fv.line_model import build_line_model
 
-ROOT = Path(__file__).resolve().parents[1]
 VOLATILE = {"started", "wall_time_s", "command"}   # provenance entries that differ between runs
 
 CASES = {
@@ -33,24 +29,8 @@ CASES = {
 }
 
 
-def write_case(folder: Path, method: str) -> Path:
-    data = yaml.safe_load((ROOT / "cases" / "vip2.yaml").read_text())
-    data["name"] = f"repro-{method}"
-    for section, values in CASES[method].items():
-        if isinstance(values, dict):
-            data[section].update(values)
-        else:
-            data[section] = values
-    path = folder / f"repro-{method}.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
-
-
 def run_in_process(case_path: Path, out: Path, seed: str):
-    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": seed}
-    proc = subprocess.run([sys.executable, "-m", "vip_transport.solver.cli", "run", str(case_path), "--out",
-                           str(out)], cwd=out.parent, env=env, capture_output=True, text=True,
-                          timeout=600)
+    proc = run_cli("run", case_path, "--out", out, cwd=out.parent, env={"PYTHONHASHSEED": seed}, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out
 
@@ -59,15 +39,11 @@ def run_in_process(case_path: Path, out: Path, seed: str):
 def twice(request, tmp_path_factory):
     """(case path, first results folder, second results folder) for one method."""
     folder = tmp_path_factory.mktemp(f"repro-{request.param}")
-    case_path = write_case(folder, request.param)
+    case_path = write_case(folder, f"repro-{request.param}", **CASES[request.param])
     with ThreadPoolExecutor(max_workers=2) as pool:
         first, second = pool.map(lambda args: run_in_process(case_path, *args),
                                  [(folder / "first", "1"), (folder / "second", "2")])
     return request.param, case_path, first, second
-
-
-def summary(out: Path) -> dict:
-    return json.loads((out / "summary.json").read_text())
 
 
 def without_volatile(data: dict) -> dict:

@@ -1,17 +1,13 @@
 """Interrupted runs: a real `vip-transport run` killed mid-way (SIGKILL, SIGINT) and resumed
 with `run --resume DIR` reproduces the uninterrupted run to 1e-12 relative."""
 
-import csv
 import json
-import os
 import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import numpy as np
 import pytest
+
+from conftest import read_timeseries, start_cli, wait_until_paused
 
 CASE = """
 name: resume
@@ -24,14 +20,8 @@ fv: {time_steps: 15000}
 
 
 def run_cli(*args, **kw):
-    return subprocess.Popen([sys.executable, "-m", "vip_transport.solver.cli", "run", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
-
-
-def read_series(folder):
-    with open(folder / "timeseries.csv") as fh:
-        rows = list(csv.reader(fh))
-    return rows[0], np.array(rows[1:], dtype=float)
+    """`vip-transport run ARGS` in a fresh process (see conftest.start_cli)."""
+    return start_cli("run", *args, **kw)
 
 
 def numbers(summary):
@@ -49,45 +39,45 @@ def reference(tmp_path_factory):
     return case, folder / "out"
 
 
-def wait_for_checkpoint(work, proc, count=3, timeout=120):
-    """Wait until the run has saved a few checkpoints (state.npz rewritten)."""
-    seen, last, start = 0, None, time.monotonic()
-    while time.monotonic() - start < timeout:
-        assert proc.poll() is None, "the run finished before it could be interrupted"
-        state = work / "state.npz"
-        if state.exists():
-            stamp = state.stat().st_mtime_ns
-            if stamp != last:
-                seen, last = seen + 1, stamp
-                if seen >= count:
-                    return
-        time.sleep(0.02)
-    raise AssertionError("no checkpoint appeared")
+PAUSE_AFTER = 10000     # of the plan's ~15,500 steps (the first output, 1 s, is step ~6,400)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM], ids=["SIGKILL", "SIGINT", "SIGTERM"])
 def test_killed_run_resumes_to_the_same_numbers(reference, tmp_path, sig):
     case, ref_out = reference
     out = tmp_path / "out"
     work = tmp_path / ".out.checkpoint"
-    proc = run_cli(str(case), "--out", str(out), "--checkpoint-every", "0")
-    wait_for_checkpoint(work, proc)
+    pause = tmp_path / "paused"
+    proc = run_cli(str(case), "--out", str(out), "--checkpoint-every", "0", pause_after=PAUSE_AFTER,
+                   pause_file=pause)
+    wait_until_paused(pause, proc)
+    assert (work / "state.npz").exists()           # the run is paused: nothing races this
     proc.send_signal(sig)
     code = proc.wait(timeout=60)
-    assert code != 0 and not out.exists()             # no half-written results
-    if sig == signal.SIGINT:
-        assert code == 130 and "--resume" in proc.stderr.read()
-    assert (work / "state.npz").exists()
+    assert code == {signal.SIGKILL: -9, signal.SIGINT: 130, signal.SIGTERM: 143}[sig]
+    assert not out.exists()                         # no half-written results
+    if sig != signal.SIGKILL:
+        assert "--resume" in proc.stderr.read()
     resumed = run_cli("--resume", str(out))
     assert resumed.wait(timeout=300) == 0, resumed.stderr.read()
     assert not work.exists()                           # the checkpoint is gone once finished
-    head, series = read_series(out)
-    ref_head, ref_series = read_series(ref_out)
+    head, series = read_timeseries(out)
+    ref_head, ref_series = read_timeseries(ref_out)
     assert head == ref_head and series.shape == ref_series.shape
     np.testing.assert_allclose(series, ref_series, rtol=1e-12, atol=0)
-    got, want = (numbers(json.loads((p / "summary.json").read_text())) for p in (out, ref_out))
-    for key, value in want.items():
-        assert got[key] == pytest.approx(value, rel=1e-12, abs=0) if value is not None else got[key] is None
+    got, want = (json.loads((p / "summary.json").read_text()) for p in (out, ref_out))
+    for key, value in numbers(want).items():
+        assert numbers(got)[key] == pytest.approx(value, rel=1e-12, abs=0) if value is not None else got[key] is None
+    # every number but the timings and the performance counters is the uninterrupted run's
+    for key in ("steps", "cells", "scheme", "stepper", "convection"):
+        assert got["numerics"][key] == want["numerics"][key], key
+    for key in ("initial_content", "final_content", "inflow", "outflow"):
+        assert got["numerics"]["conservation"][key] == pytest.approx(want["numerics"]["conservation"][key],
+                                                                     rel=1e-12), key
+    for key, value in want["counts"].items():
+        assert got["counts"][key] == (value if value is None else pytest.approx(value, rel=1e-12)), key
+    assert got["numerics"]["resumed_parts"] == 2 and len(got["provenance"]["wall_time_parts_s"]) == 2
+    assert got["provenance"]["wall_time_s"] == pytest.approx(sum(got["provenance"]["wall_time_parts_s"]))
 
 
 def test_resume_without_checkpoint_is_a_user_error(tmp_path):
@@ -121,5 +111,5 @@ def test_solver_failure_keeps_finished_outputs_marked_incomplete(tmp_path, monke
     partial = tmp_path / "out.incomplete"
     summary = json.loads((partial / "summary.json").read_text())
     assert summary["complete"] is False and "injected failure" in summary["error"]
-    head, series = read_series(partial)
+    head, series = read_timeseries(partial)
     assert 0 < len(series) < 300 and head[0] == "time_s"

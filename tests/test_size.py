@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from vip_transport.solver.config import case_from_dict
+from conftest import make_case
 from vip_transport.solver.errors import CaseError
 from vip_transport.solver.fv.line_model import build_line_model
 from vip_transport.solver.physics.derived import derive
@@ -18,11 +18,8 @@ from vip_transport.solver.run.size import check_run_size, estimate_cells, estima
 
 
 def fv_case(**sections):
-    data = {"name": "size", "geometry": {"length": "71 mm", "width": "20 mm", "thickness": "50 um"},
-            "transport": {"current": "100 A"}, "counting": {"geometric_factor": 0.018}, "method": "fv"}
-    for key, value in sections.items():
-        data[key] = {**data.get(key, {}), **value} if isinstance(value, dict) else value
-    return case_from_dict(data, source="cases/x.yaml")
+    """The VIP-2 target written out (no preset), method fv, ``sections`` merged in."""
+    return make_case(None, source="cases/x.yaml", **{"method": "fv", **sections})
 
 
 @pytest.mark.parametrize("sections", [

@@ -12,23 +12,17 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from meshes.blocks import Conductor, Lead, Resolution, build_block_mesh
+from conftest import N_CU as N, shell, strip
+from vip_transport.meshes.blocks import Resolution, build_block_mesh
 from vip_transport.solver.fv.assembly import assemble
 from vip_transport.solver.fv.block_model import BlockModel
 from vip_transport.solver.fv.potential import solve_potential
 from vip_transport.solver.fv.slabs import assemble_on_slabs, slab_ranges
 
-N = 8.4e28
-W, Z, R = 0.020, 50e-6, 0.045
-C = 2 * math.pi * R
 RES = Resolution(dx=0.071 / 12, grading=1.3, cells_across=8, cells_through=2)
 GEOMETRIES = {
-    "strip, narrow connector on an edge": Conductor((
-        Lead("reservoir", 0.03, W, Z), Lead("connector", 0.01, 0.005, Z, offset=0.0075),
-        Lead("target", 0.071, W, Z), Lead("outlet", 0.03, W, Z))),
-    "shell, two feed tabs": Conductor((
-        Lead("reservoir", 0.03, C, Z), Lead("connector", 0.01, 0.02, Z, angles=(0.0, math.pi)),
-        Lead("target", 0.088, C, Z), Lead("outlet", 0.03, C, Z)), shape="shell", radius=R),
+    "strip, narrow connector on an edge": strip(0.005, offset=0.0075, reservoir=0.03, outlet=0.03),
+    "shell, two feed tabs": shell(0.02, angles=(0.0, math.pi), reservoir=0.03, outlet=0.03),
 }
 
 

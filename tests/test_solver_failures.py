@@ -16,27 +16,25 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import splu
 import pytest
 
-from vip_transport.solver.config import case_from_dict
+from conftest import make_case, merged
 from vip_transport.solver.physics.derived import derive
 from vip_transport.solver.errors import SolverError
 from vip_transport.solver.fv.line_model import LineModel
 from vip_transport.solver.fv.line_model import build_line_model
 from vip_transport.solver.run import run_case
-from vip_transport.solver.run.bookkeeping import CONSERVATION_TOLERANCE
 from vip_transport.solver.timestepping.cached import CachedStepper
 from vip_transport.solver.timestepping.fipy_loop import FiPyStepper
 from vip_transport.solver.timestepping.plan import Step
 from vip_transport.solver.timestepping import registry
 
 CURRENT = 100.0   # A, the VIP-2 preset
+CONSERVATION_TOLERANCE = 1e-10   # the README's bound on the balance of every step
 
 
 def fv_case(**fv):
     """VIP-2, finite volumes, a short run on a small mesh (fast), ``fv`` settings overridden."""
-    return case_from_dict({
-        "name": "failures", "method": "fv", "geometry": {"preset": "vip2"},
-        "time": {"duration": "10 s", "outputs": 4, "first_output": "1 s"},
-        "fv": {"cells_per_target": 50, "time_steps": 60, "steps_per_front": 0, **fv}})
+    return make_case("vip2", method="fv", time={"duration": "10 s", "outputs": 4, "first_output": "1 s"},
+                     fv={"cells_per_target": 50, "time_steps": 60, "steps_per_front": 0, **fv})
 
 
 @pytest.fixture(scope="module")
@@ -66,11 +64,9 @@ def fipy_default_solver():
 @pytest.fixture(scope="module")
 def fine_line():
     """A 1D line of ~1e5 cells (VIP-2, 88,000 cells along the target) and its initial density."""
-    case = case_from_dict({
-        "name": "freeze", "method": "fv", "geometry": {"preset": "vip2"},
-        "time": {"duration": "10 s", "outputs": 2, "first_output": "5 s"},
-        "fv": {"stepper": "fipy", "scheme": "implicit-euler", "cells_per_target": 88_000,
-               "time_steps": 10, "steps_per_front": 0}})
+    case = make_case("vip2", method="fv", time={"duration": "10 s", "outputs": 2, "first_output": "5 s"},
+                     fv={"stepper": "fipy", "scheme": "implicit-euler", "cells_per_target": 88_000,
+                         "time_steps": 10, "steps_per_front": 0})
     model, c0 = build_line_model(case, derive(case))
     assert model.number_of_cells >= 100_000
     dt = case.fv.first_step                     # 1e-6 s, the start of a log-spaced run
@@ -165,8 +161,8 @@ def test_poisoned_operator_stops_the_run_at_that_step(poison, monkeypatch):
         return K, f
 
     monkeypatch.setattr(LineModel, "operator", poisoned)
-    case = case_from_dict({**fv_case().to_resolved_dict(), "transport": {
-        "current": {"schedule": "table", "times": ["0 s", "5 s"], "values": ["100 A", "50 A"]}}})
+    case = make_case("vip2", **merged(fv_case().to_resolved_dict(), {"transport": {
+        "current": {"schedule": "table", "times": ["0 s", "5 s"], "values": ["100 A", "50 A"]}}}))
     with pytest.raises(SolverError) as info:
         run_case(case)
     message = str(info.value)
@@ -239,9 +235,6 @@ def test_a_non_finite_operator_is_refused_at_assembly():
     assembled, before any step: the 0/0 Peclet numbers of wall faces are silenced there, a
     non-finite matrix entry is not."""
     import dataclasses
-
-    from vip_transport.solver.physics.derived import derive
-    from vip_transport.solver.fv.line_model import build_line_model
 
     case = fv_case()
     model, _ = build_line_model(case, derive(case))

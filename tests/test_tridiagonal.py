@@ -10,14 +10,13 @@ import pytest
 import scipy.sparse as sp
 from scipy.sparse.linalg import splu
 
+from conftest import make_case
 from vip_transport.solver.linalg import tridiagonal as tri
-from vip_transport.solver.config import case_from_dict
 from vip_transport.solver.physics.derived import derive
 from vip_transport.solver.fv.line_model import build_line_model
 from vip_transport.solver.timestepping.cached import CachedStepper
 from vip_transport.solver.timestepping.flux import FluxForm, StepMatrix
 from vip_transport.solver.timestepping.plan import Step
-
 
 
 def test_the_c_extension_is_built():
@@ -92,8 +91,7 @@ def test_a_matrix_that_is_not_column_dominant_goes_to_superlu():
 
 
 def test_the_1d_stepper_uses_the_thomas_factorisation():
-    case = case_from_dict({"name": "t", "method": "fv", "geometry": {"preset": "vip2"},
-                           "fv": {"cells_per_target": 50}})
+    case = make_case("vip2", method="fv", fv={"cells_per_target": 50})
     model, c0 = build_line_model(case, derive(case))
     stepper = CachedStepper(model.operator, model.volume)
     c = stepper.advance(c0, Step(0.0, 0.1, 1.0, dt=0.1), 100.0)
@@ -106,8 +104,7 @@ def test_the_1d_stepper_uses_the_thomas_factorisation():
 
 
 def test_without_the_extension_the_general_path_gives_the_same_steps(monkeypatch):
-    case = case_from_dict({"name": "t", "method": "fv", "geometry": {"preset": "vip2"},
-                           "fv": {"cells_per_target": 200}})
+    case = make_case("vip2", method="fv", fv={"cells_per_target": 200})
     model, c0 = build_line_model(case, derive(case))
     steps = [Step(0.1 * k, 0.1 * (k + 1), 1.0 if k < 2 else 0.5, dt=0.1) for k in range(6)]
 

@@ -23,7 +23,7 @@ from .presets import PRESET_FILLED
 from .schema import Case
 from .units import show
 
-__all__ = ["MAX_CASE_BYTES", "case_from_dict", "load_case", "write_resolved"]
+__all__ = ["MAX_CASE_BYTES", "case_from_dict", "load_case", "read_case_data", "write_resolved"]
 
 MAX_CASE_BYTES = 1_000_000  # a case file is a page of text; anything bigger is refused unread
 MAX_YAML_NODES = 1_000_000  # nodes after expanding aliases ("billion laughs" guard)
@@ -194,8 +194,9 @@ def _parse_yaml(text: str, source: str):
             loader.dispose()
 
 
-def load_case(path) -> Case:
-    """Read a YAML case file (UTF-8, at most 1 MB, safe YAML only) into a :class:`Case`."""
+def read_case_data(path):
+    """Read a YAML case file (UTF-8, at most 1 MB, safe YAML only) into plain data (a mapping),
+    before validation (``--set`` and sweeps change it first); raises CaseError."""
     path = Path(path)
     source = str(path)
     try:
@@ -221,7 +222,12 @@ def load_case(path) -> Case:
         got = "an empty file" if data is None else show(data)
         raise CaseError(f"{source}: (top level): expected a mapping of sections (name:, "
                         f"geometry:, transport:, ...); got {got}")
-    return case_from_dict(data, source=source)
+    return data
+
+
+def load_case(path) -> Case:
+    """Read a YAML case file (UTF-8, at most 1 MB, safe YAML only) into a :class:`Case`."""
+    return case_from_dict(read_case_data(path), source=str(path))
 
 
 def write_resolved(case: Case, path) -> Path:

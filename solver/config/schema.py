@@ -22,6 +22,7 @@ from pydantic import BeforeValidator, Field, PlainSerializer, PrivateAttr, model
 from .current import CurrentField
 from .geometry import Geometry
 from .montecarlo import MonteCarlo
+from .physical import check_physical
 from .presets import fill_preset
 from .types import (Duration, Instant, Model, OptDuration, Probability, case_name, choice, integer,
                     problem, quantity, set_resolved)
@@ -94,7 +95,7 @@ class Counting(Model):
     capture_probability: Probability = 1.0
     geometric_factor: Probability = Field(
         description="the detector's geometric factor, a number in (0, 1], such as 0.018")
-    xray_count_limit: quantity("dimensionless", low_open=False, optional=True, such_as="3.2") = None
+    xray_count_limit: quantity("dimensionless", optional=True, such_as="2.3") = None
 
 
 class Time(Model):
@@ -146,7 +147,7 @@ class FV(Model):
     time_steps: integer(1, 10**9) = 2000
     first_step: OptDuration = None
     startup_steps: integer(0, 10**6) = 4
-    far_field: quantity("dimensionless", such_as="12") = 12.0
+    far_field: quantity("dimensionless", low=1.0, low_open=False, such_as="12") = 12.0
     steps_per_front: Optional[integer(0, 10**6)] = None
     spacing: choice("log", "uniform") = "log"
     cells_across: Optional[integer(1, 10**9)] = None   # 2D/3D; null: cells as wide as long
@@ -242,6 +243,7 @@ class Case(Model):
             if t_field > duration or t_field <= 0.0:
                 raise problem(f"expected a time in (0 s, time.duration = {format_quantity(duration, 'time')}]; "
                               f"got {format_quantity(t_field, 'time')}", f"output.fields.{k}")
+        check_physical(self)
         return self
 
     def __eq__(self, other) -> bool:
@@ -251,6 +253,15 @@ class Case(Model):
 
     def __hash__(self) -> int:
         return hash(repr(self.to_resolved_dict()))
+
+    def digest(self) -> str:
+        """SHA-256 (hex) of the resolved case: equal for equal cases, whatever file they came
+        from; it identifies a case in checkpoints (and sweeps)."""
+        import hashlib
+        import json
+
+        text = json.dumps(self.to_resolved_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def to_resolved_dict(self) -> dict:
         """Plain data (str, int, float, None, list, dict) with units written out in SI: the

@@ -60,8 +60,8 @@ def quantity(dimension: str, *, low: float = 0.0, low_open: bool = True,
             raise problem(f"expected {example}; got null")
         try:
             x = to_si(value, dimension)
-        except QuantityError as exc:
-            raise problem(str(exc)) from None
+        except QuantityError as exc:   # with this key's own example
+            raise problem(str(exc).replace(describe(dimension), example, 1)) from None
         ok = (x > low if low_open else x >= low) and (
             high is None or (x < high if high_open else x <= high))
         if not ok:

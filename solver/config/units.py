@@ -35,7 +35,9 @@ __all__ = [
     "DIMENSIONS",
     "QuantityError",
     "describe",
+    "dimension_of",
     "format_quantity",
+    "format_brief",
     "parse_quantity",
     "show",
     "to_si",
@@ -110,6 +112,12 @@ def describe(dimension: str) -> str:
     return f'{noun} with a unit, such as "{example}"'
 
 
+def _escape_controls(text: str) -> str:
+    """``text`` with control characters (NUL, escape sequences, ...) written as \\xNN escapes,
+    so that an error message never sends them to a terminal."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
 def show(value) -> str:
     """A short, YAML-flavoured rendering of a user's value for error messages."""
     if value is None:
@@ -118,7 +126,7 @@ def show(value) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         text = value if len(value) <= 60 else value[:57] + "..."
-        return f'"{text}"'
+        return f'"{_escape_controls(text)}"'
     text = _SHORT.repr(value)  # bounded: never walks a huge (or alias-shared) structure
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -214,6 +222,22 @@ def to_si(value, dimension: str) -> float:
     return float(result)
 
 
+def dimension_of(value) -> str | None:
+    """The name in :data:`DIMENSIONS` of the quantity ``value`` ("length" for "5 mm",
+    "dimensionless" for a finite number), or None if it is none of them ("einstein", a mapping)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "dimensionless" if math.isfinite(value) else None
+    if not isinstance(value, str) or not _QUANTITY_RE.match(value):
+        return None
+    for dimension in DIMENSIONS:
+        try:
+            to_si(value, dimension)
+        except QuantityError:
+            continue
+        return dimension
+    return None
+
+
 def parse_quantity(value, dimension: str, *, key: str, source: str) -> float:
     """Parse ``value`` as ``dimension`` and return its SI magnitude (float).
 
@@ -239,3 +263,9 @@ def format_quantity(value_si: float, dimension: str) -> str:
         raise ValueError(f"cannot format a non-finite {dimension}: {value_si!r}")
     unit = DIMENSIONS[dimension][0]
     return f"{number!r} {unit}" if unit else repr(number)
+
+
+def format_brief(value_si: float, dimension: str) -> str:
+    """An SI magnitude to three significant digits with its unit, for messages ("3.91e-08 m")."""
+    unit = DIMENSIONS[dimension][0]
+    return f"{float(value_si):.3g} {unit}".rstrip()

@@ -109,6 +109,11 @@ class BlockModel:
         return self.block.volume
 
     @property
+    def cell_centers(self) -> np.ndarray:
+        """Cell centres (dim, cells) [m] (x along the current, target entrance at x = 0)."""
+        return self.block.cell_centers
+
+    @property
     def cells(self) -> dict:
         """Named cell sets (bool arrays): reservoir/feed, connector, target, outlet, circuit."""
         return self.block.cells

@@ -77,6 +77,11 @@ class LineModel:
         return self.line.volume
 
     @property
+    def cell_centers(self) -> np.ndarray:
+        """Cell centres x [m] (target entrance at x = 0)."""
+        return self.line.x
+
+    @property
     def cells(self) -> dict:
         """Named cell sets (bool arrays): reservoir, connector, target, outlet, ..."""
         return self.line.cells

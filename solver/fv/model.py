@@ -34,6 +34,10 @@ class TransportModel(Protocol):
     def volume(self) -> np.ndarray: ...
 
     @property
+    def cell_centers(self) -> np.ndarray:
+        """Cell centres [m]: x (1D) or (dim, cells) (2D/3D)."""
+
+    @property
     def cells(self) -> dict: ...
 
     @property

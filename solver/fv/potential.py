@@ -6,7 +6,7 @@ Steady current flow in the conductor (conductivity sigma [S/m]):
 
 with the current I entering uniformly through the upstream end (J.n = -I/A_in there), leaving
 through the downstream end (phi = 0 there) and no current through the walls.  phi here is the
-potential of the electron flow (PHYSICS.md: J is taken along the electrons' drift, so phi falls
+potential of the electron flow (docs/physics.md: J is taken along the electrons' drift, so phi falls
 downstream; the electric potential is -phi up to a constant).
 
 Discretised with FiPy's ``DiffusionTerm(sigma g_f)`` on the mesh (g_f the metric/thickness

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import functools
 import json
+import logging
 import math
 import os
 import platform
@@ -25,9 +27,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from .. import __version__
+from .outdir import publish, temporary_prefix, write_marker
+
+log = logging.getLogger("vip_transport")
 
 __all__ = ["TIMESERIES_COLUMNS", "SUMMARY_KEYS", "atomic_folder", "write_results", "provenance",
            "summary_dict", "json_safe"]
@@ -53,7 +57,9 @@ def json_safe(value):
     return value
 
 
+@functools.lru_cache(maxsize=1)
 def _git_commit():
+    """The package's git commit (asked once per process: a sweep's worker writes many folders)."""
     try:
         here = Path(__file__).resolve().parent.parent
         out = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True,
@@ -63,9 +69,20 @@ def _git_commit():
         return None
 
 
-def provenance(*, wall_time_s, started):
-    """Versions, host and times that let a reader repeat the run."""
-    import fipy
+def _installed_version(distribution):
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return None
+
+
+def provenance(*, wall_time_s, started, wall_time_parts=None):
+    """Versions, host and times that let a reader repeat the run (``wall_time_parts`` [s]: the
+    wall times of the parts of a resumed run; ``wall_time_s`` is then their sum).  FiPy's
+    version comes from the installed metadata: importing FiPy costs an analytic run most of
+    its time."""
     import scipy
 
     return {
@@ -73,18 +90,19 @@ def provenance(*, wall_time_s, started):
         "package_version": __version__,
         "git_commit": _git_commit(),
         "python": sys.version.split()[0],
-        "fipy": fipy.__version__,
+        "fipy": _installed_version("fipy"),
         "numpy": np.__version__,
         "scipy": scipy.__version__,
         "host": socket.gethostname(),
         "platform": platform.platform(),
         "started": started,
         "wall_time_s": wall_time_s,
+        **({"wall_time_parts_s": list(wall_time_parts)} if wall_time_parts else {}),
         "command": " ".join(sys.argv),
     }
 
 
-def summary_dict(result, *, started, error=None):
+def summary_dict(result, *, started, error=None, wall_time_parts=None):
     """The summary.json object of a ``RunResult`` (``error``: why a run stopped early; then
     ``complete`` is false and the numbers are those of the last finished output)."""
     counts = dict(result.counts)
@@ -98,7 +116,8 @@ def summary_dict(result, *, started, error=None):
         "scatterings_total": float(result.cumulative_scatterings[-1]),
         "xrays_per_unit_violation": counts.pop("xrays_per_unit_violation"),
         "beta2_half_bound": counts.pop("beta2_half_bound"),
-        "provenance": provenance(wall_time_s=result.wall_time_s, started=started),
+        "provenance": provenance(wall_time_s=sum(wall_time_parts) if wall_time_parts else result.wall_time_s,
+                                 started=started, wall_time_parts=wall_time_parts),
         "counts": counts,
         "numerics": result.numerics,
         "injection": result.case.transport.injection,
@@ -115,27 +134,27 @@ def _stderr_keys(result) -> dict:
 
 
 @contextmanager
-def atomic_folder(target):
-    """Yield a temporary folder beside ``target``; on success it replaces ``target`` as a
-    whole, on any exception it is removed and ``target`` is left as it was."""
+def atomic_folder(target, *, force: bool = False):
+    """Yield a temporary folder beside ``target``; on success it replaces ``target`` as a whole
+    (``outdir.publish``: our previous results are replaced, anything else is moved aside to a
+    visible name and logged, never deleted), on any exception it is removed and ``target`` is
+    left as it was.  The folder is marked as ours (``outdir.MARKER``) with the files written."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=temporary_prefix(target), dir=target.parent))
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o777 & ~umask)          # mkdtemp makes it private; results are for sharing
     try:
+        write_marker(tmp, [])              # a temporary folder left by a kill is recognisably ours
         yield tmp
+        write_marker(tmp, [p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file()])
+        moved = publish(tmp, target, force=force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    old = None
-    if target.exists():
-        old = target.parent / f".{target.name}.old-{os.getpid()}"
-        os.replace(target, old)
-    os.replace(tmp, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    if moved:
+        log.warning(moved)
 
 
 def write_timeseries(path, result):
@@ -150,11 +169,11 @@ def write_timeseries(path, result):
 
 
 def plot_result(folder, result):
-    """PNG plots of N(t) and S(t) on a log time axis."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """PNG plots of N(t) and S(t) on a log time axis.  Figures are drawn with matplotlib's
+    object interface and fixed margins (no pyplot, no tight_layout: together they were most of
+    an analytic run's wall time)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     single = result.case.transport.injection == "single-electron"
     files = []
@@ -162,33 +181,38 @@ def plot_result(folder, result):
             ("electrons_in_target.png", result.electrons_in_target,
              "probability in target P(t)" if single else "new electrons in target N(t)"),
             ("cumulative_scatterings.png", result.cumulative_scatterings, "cumulative scatterings S(t)")):
-        fig, ax = plt.subplots(figsize=(6.4, 4.2))
+        fig = Figure(figsize=(6.4, 4.2))
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        fig.subplots_adjust(left=0.13, right=0.97, bottom=0.12, top=0.93)
         ax.plot(result.times, values, lw=1.5, label=f"{result.case.name} ({result.method})")
         ax.set_xscale("log")
         ax.set_xlabel("time since switch-on t [s]")
         ax.set_ylabel(label)
         ax.grid(True, which="both", alpha=0.3)
         ax.legend()
-        fig.tight_layout()
         fig.savefig(Path(folder) / name, dpi=120)
-        plt.close(fig)
         files.append(name)
     return files
 
 
-def write_results(out, result, *, started, error=None):
+def write_results(out, result, *, started, error=None, force=False, wall_time_parts=None, plots=True):
     """Write the whole results folder for ``result`` atomically; returns the summary dict.
-    With ``error`` the folder holds the outputs finished before a failure, marked incomplete."""
+    With ``error`` the folder holds the outputs finished before a failure, marked incomplete;
+    ``force``: an existing folder that is not ours is moved aside (see ``atomic_folder``);
+    ``plots=False`` leaves out the two PNGs (a sweep's many cases; 0.1-0.3 s each)."""
     from ..config.loading import write_resolved
+    from .dataset import write_netcdf
     from .snapshots import write_fields
 
-    with atomic_folder(out) as tmp:
+    with atomic_folder(out, force=force) as tmp:
         write_resolved(result.case, tmp / "case.resolved.yaml")
         write_timeseries(tmp / "timeseries.csv", result)
-        pngs = plot_result(tmp, result)
+        netcdf = write_netcdf(tmp / "results.nc", result)   # the same series and the density snapshots
+        pngs = plot_result(tmp, result) if plots else []
         pngs += write_fields(tmp, result)      # 2D/3D field snapshots in fields/ (solver.io.snapshots)
-        summary = summary_dict(result, started=started, error=error)
-        summary["files"] = ["case.resolved.yaml", "timeseries.csv", "summary.json", *pngs]
+        summary = summary_dict(result, started=started, error=error, wall_time_parts=wall_time_parts)
+        summary["files"] = ["case.resolved.yaml", "timeseries.csv", "summary.json", netcdf, *pngs]
         with open(tmp / "summary.json", "w") as fh:
             json.dump(summary, fh, indent=2, allow_nan=False)
             fh.write("\n")
@@ -197,7 +221,3 @@ def write_results(out, result, *, started, error=None):
 
 def now_iso():
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
-
-
-def dump_yaml(data) -> str:
-    return yaml.safe_dump(json_safe(data), sort_keys=False)

@@ -107,8 +107,8 @@ def write_fields(folder, result) -> list:
     ``folder/fields/``; returns the written paths relative to ``folder`` (for summary.json's
     ``files``), [] when the run kept no snapshot."""
     snap = getattr(result, "fields", None)
-    if not snap or not snap.get("c"):
-        return []
+    if not snap or not snap.get("c") or result.case.geometry.dimension == 1:
+        return []            # 1D profiles are in results.nc (solver.io.dataset)
     import meshio
 
     model = snap["model"]

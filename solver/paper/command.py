@@ -8,6 +8,7 @@ import json
 import time
 from pathlib import Path
 
+from ..io.outdir import claim
 from ..io.results import atomic_folder, json_safe, now_iso, provenance
 from .figures import (DEFAULT_RESERVOIR_TARGET_VOLUMES, Figure3Data, figure2_data, figure3_data,
                       plot_figure2, plot_figure3)
@@ -41,14 +42,20 @@ def _write_figure3_csv(data: Figure3Data, folder: Path) -> str:
 
 
 def write_paper(out, *, reservoir_target_volumes: float = DEFAULT_RESERVOIR_TARGET_VOLUMES,
-                check_dimensions: bool = True) -> dict:
+                check_dimensions: bool = True, force: bool = False) -> dict:
     """Write figures 2-3 (PNG + CSV), the claims ledger (ledger.md, ledger.json) and summary.json
-    into the folder ``out``, atomically (all or nothing). Returns the summary dict."""
+    into the folder ``out``, atomically (all or nothing; ``io.outdir`` rules for an existing
+    folder, ``force`` as for ``run``). Returns the summary dict."""
+    with claim(out, force=force) as out:
+        return _write_paper(out, reservoir_target_volumes, check_dimensions, force)
+
+
+def _write_paper(out, reservoir_target_volumes, check_dimensions, force) -> dict:
     started, start = now_iso(), time.perf_counter()
     panels = figure2_data(reservoir_target_volumes)
     fig3 = figure3_data(reservoir_target_volumes=reservoir_target_volumes)
     rows = build_ledger(reservoir_target_volumes=reservoir_target_volumes, check_dimensions=check_dimensions)
-    with atomic_folder(out) as tmp:
+    with atomic_folder(out, force=force) as tmp:
         files = [plot_figure2(panels, tmp / "figure2.png").name, *_write_figure2_csv(panels, tmp),
                  plot_figure3(fig3, tmp / "figure3.png").name, _write_figure3_csv(fig3, tmp),
                  *write_ledger(tmp, rows)]
@@ -84,7 +91,7 @@ def run_paper(args) -> int:
     """The ``vip-transport paper [--out DIR]`` command: write the folder, report, return 0."""
     out = Path(getattr(args, "out", None) or "results/paper")
     volumes = getattr(args, "reservoir_target_volumes", None) or DEFAULT_RESERVOIR_TARGET_VOLUMES
-    summary = write_paper(out, reservoir_target_volumes=volumes)
+    summary = write_paper(out, reservoir_target_volumes=volumes, force=getattr(args, "force", False))
     counts = ", ".join(f"{v} {k}" for k, v in sorted(summary["ledger_verdicts"].items()))
     print(f"figures 2 and 3 (reservoir {volumes:.3g} target volumes) and the claims ledger ({counts})")
     print(f"results: {out}")

@@ -18,7 +18,7 @@ from .printed import PRESETS, agrees_with_printed, paper_entries
 if TYPE_CHECKING:
     from ..config.schema import Case
 
-__all__ = ["compare_with_paper", "format_table", "derive_json"]
+__all__ = ["compare_with_paper", "format_table", "derive_json", "note_reference"]
 
 # Relative tolerances for "the case's geometry/current is the preset's": the area tolerance
 # admits Table 1's w = 282.74 mm as well as 2 pi x 45 mm = 282.743 mm.
@@ -130,6 +130,15 @@ def compare_with_paper(case: Case, derived: dict | None = None) -> list[dict]:
     return rows
 
 
+def note_reference(notes: list[str], cause: str) -> str:
+    """"[k]" for ``cause`` in the numbered ``notes`` (appended if new); "" without a cause."""
+    if not cause:
+        return ""
+    if cause not in notes:
+        notes.append(cause)
+    return f"[{notes.index(cause) + 1}]"
+
+
 def format_table(rows: list[dict]) -> str:
     """Fixed-width text table of ``compare_with_paper`` rows; causes are listed as notes below."""
     scopes = list(dict.fromkeys(r.get("scope", "") for r in rows if r.get("scope")))
@@ -137,16 +146,13 @@ def format_table(rows: list[dict]) -> str:
     body = []
     notes: list[str] = []
     for r in rows:
-        note = ""
-        if r["cause"]:
-            if r["cause"] not in notes:
-                notes.append(r["cause"])
-            note = f"[{notes.index(r['cause']) + 1}]"
+        note = note_reference(notes, r["cause"])
         ours = "inf/None" if r["ours"] is None else f"{r['ours']:.4g}"
         rel = "" if r["rel_diff"] is None else f"{r['rel_diff']:+.2%}"
         body.append([r["quantity"], r["unit"], r.get("section", ""), r.get("printed", f"{r['paper']:g}"),
                      ours, rel, r["verdict"], note])
     widths = [max(len(str(x)) for x in col) for col in zip(head, *body)] if body else [len(h) for h in head]
+
     def line(cells):
         return "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
     out = [f"# {s}" for s in scopes]

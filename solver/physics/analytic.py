@@ -11,7 +11,7 @@ Drift displacement instead of drift speed
     X(t) = integral_0^t v(t') dt' [m].  Every function therefore takes ``X`` (broadcast against
     ``t``); for a constant current X = v*t.  ``scatterings`` takes a callable t -> X(t).
 
-Conventions (see /work/shared/PHYSICS.md, misprint 1)
+Conventions (see docs/physics.md, misprint 1)
     ``convention="standard"`` (default): kernel variance 2 D t, spread s = sqrt(4 D t).
     ``convention="paper"``: the paper's eq. (14), variance D t, s = sqrt(2 D t) -- exactly the
     standard solution with D -> D/2.  This is implemented once, in ``kernel_diffusivity`` and
@@ -20,7 +20,7 @@ Conventions (see /work/shared/PHYSICS.md, misprint 1)
 Geometry
     The target spans (0, L).  A reservoir [x_min, x_max] (x_max <= 0, x_min may be -inf) holds
     the new-electron density n at t = 0 and is empty elsewhere; eq. (24) is used with the
-    factor 1/2 restored (PHYSICS.md, misprint 2).  At time t its edges sit at x_min + X and
+    factor 1/2 restored (docs/physics.md, misprint 2).  At time t its edges sit at x_min + X and
     x_max + X.
 
 Numerical stability
@@ -42,6 +42,7 @@ import numpy as np
 from scipy import special
 
 from ..errors import SolverError
+from .quadrature import ATOL_FLOOR
 
 __all__ = [
     "CONVENTIONS",
@@ -251,7 +252,7 @@ def reservoir_density(x, t, X, x_min, x_max, D, n, convention="standard"):
     """Eq. (24) times n: density of new electrons c(x, t) [m^-3].
 
     c = (n/2)[erf((x - x_min - X)/s) - erf((x - x_max - X)/s)] with the factor 1/2 of eq. (24)
-    restored (PHYSICS.md misprint 2).  x [m], t [s], drift displacement X [m], reservoir
+    restored (docs/physics.md misprint 2).  x [m], t [s], drift displacement X [m], reservoir
     [x_min, x_max] [m] (x_min may be -inf: c = (n/2) erfc((x - x_max - X)/s)), D [m^2/s],
     initial density n [m^-3].  At t = 0: n inside, 0 outside, n/2 exactly on an edge.
     """
@@ -290,7 +291,7 @@ def electrons_in_target(t, X, L, x_min, x_max, D, n, area, convention="standard"
     return electrons_in_interval(t, X, 0.0, L, x_min, x_max, D, n, area, convention)
 
 
-def cumulative_time_integral(f, times, breakpoints=(), rtol=1e-12, limit=1000):
+def cumulative_time_integral(f, times, breakpoints=(), rtol=1e-12, limit=1000, atol=ATOL_FLOOR):
     """Cumulative integral_0^t f(t') dt' at each t of the sorted array ``times`` [s] (t >= 0).
 
     The range [0, max(times)] is cut at every output time and at every breakpoint inside it
@@ -299,8 +300,11 @@ def cumulative_time_integral(f, times, breakpoints=(), rtol=1e-12, limit=1000):
     (epsabs=0, epsrel=rtol); the first piece is (-inf, ln t_1], which handles f ~ t^-1/2 near 0
     and long tails without a time scale.  f(t) [any unit] takes a scalar t > 0 (f is never
     evaluated at t = 0) and returns a scalar.  Returns an array like ``times`` [f's unit x s].
-    Raises SolverError if quad reports a failure whose error estimate exceeds rtol times the
-    accumulated |integral| at that piece, or if f is not finite.
+    Raises SolverError if quad reports a failure whose error estimate exceeds both rtol times
+    the accumulated |integral| at that piece and the absolute floor ``atol`` [f's unit x s]
+    (near float64 underflow f has no relative precision: ``quadrature.ATOL_FLOOR``), or if f is
+    not finite.  This is the slow, independent reference of
+    ``quadrature.cumulative_log_time_integral``.
     """
     from scipy import integrate     # here, not at the top: it costs 21 MB that FV runs never need
 
@@ -328,7 +332,7 @@ def cumulative_time_integral(f, times, breakpoints=(), rtol=1e-12, limit=1000):
             failures.append((len(values) - 1, lo, hi, out[3]))
     scale = np.cumsum(np.abs(values))
     for k, lo, hi, message in failures:
-        if errors[k] > rtol * scale[k]:
+        if errors[k] > max(rtol * scale[k], atol):
             raise SolverError(f"cumulative_time_integral: quad did not reach rtol={rtol:g} on [{lo:g}, {hi:g}] s "
                               f"(error estimate {errors[k]:.3g}, integral so far {scale[k]:.3g}): {message}")
     cumulative = np.cumsum(values)

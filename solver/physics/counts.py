@@ -14,19 +14,11 @@ scatterings per passed electron over RS's, S(T)/(N_passed L/mu) (section 3).
 
 from __future__ import annotations
 
-import numpy as np
 import scipy.constants as sc
 
-__all__ = ["RS_CAPTURE_PROBABILITY", "counts_summary", "trapezoid_cumulative"]
+__all__ = ["RS_CAPTURE_PROBABILITY", "counts_summary"]
 
 RS_CAPTURE_PROBABILITY = 0.1   # Ramberg & Snow's capture probability per scattering (eq. 1)
-
-
-def trapezoid_cumulative(times, values):
-    """Cumulative trapezoid integral of ``values`` over ``times`` starting from (0, 0)."""
-    t = np.concatenate([[0.0], np.asarray(times, float)])
-    v = np.concatenate([[0.0], np.asarray(values, float)])
-    return np.concatenate([[0.0], np.cumsum(0.5 * (v[1:] + v[:-1]) * np.diff(t))])[1:]
 
 
 def counts_summary(*, scatterings_total, charge_passed, length, mean_free_path,

@@ -24,10 +24,12 @@ from scipy import constants as _c
 
 __all__ = [
     "ELECTRON_VOLT",
+    "BOLTZMANN",
     "KALPHA_WIDTH",
     "electron_density",
     "density_of_states_coefficient",
     "fermi_speed",
+    "fermi_wavenumber",
     "average_speed",
     "collision_time",
     "mean_free_path",
@@ -47,6 +49,9 @@ __all__ = [
 
 ELECTRON_VOLT = _c.electron_volt
 """1 eV in J (CODATA, exact)."""
+
+BOLTZMANN = _c.k
+"""k_B in J/K (CODATA, exact)."""
 
 KALPHA_WIDTH = 2.73 * _c.electron_volt
 """Gamma = 2.73 eV in J: weighted natural width of the Cu K-alpha complex (paper sec. 3, ref. [7])."""
@@ -75,6 +80,11 @@ def fermi_speed(fermi_energy: float) -> float:
     if fermi_energy < 0:
         raise ValueError(f"fermi_energy must be >= 0 J, got {fermi_energy!r}")
     return math.sqrt(2.0 * fermi_energy / _c.m_e)
+
+
+def fermi_wavenumber(fermi_energy: float) -> float:
+    """Fermi wavenumber k_F = sqrt(2 m_e E_F)/hbar [1/m] (1.36e10 1/m for 7 eV)."""
+    return math.sqrt(2.0 * _c.m_e * fermi_energy) / _c.hbar
 
 
 def average_speed(fermi_energy: float) -> float:
@@ -176,7 +186,7 @@ def capture_probability_estimate(
 ) -> dict[str, float]:
     """Readings of the paper's capture-probability estimate r ~ (hbar/Gamma) x (lambda_e/v_F) (sec. 3).
 
-    Misprint 5 of PHYSICS.md: the printed formula multiplies two *times*, the K-alpha lifetime
+    Misprint 5 of docs/physics.md: the printed formula multiplies two *times*, the K-alpha lifetime
     hbar/Gamma [s] and the encounter transit time lambda_e/v [s], so it has units s^2 and is not a
     probability. All readings are returned:
 

@@ -1,5 +1,6 @@
 """Running a validated case: the analytic method (:mod:`.analytic`), finite volumes
-(:mod:`.time_loop`) or the Monte Carlo walk (``solver.montecarlo``), into a :class:`RunResult` (no file I/O; ``solver.io`` writes the folder).
+(:mod:`.time_loop`) or the Monte Carlo walk (``solver.montecarlo``), into a
+:class:`RunResult` (no file I/O; ``solver.io`` writes the folder).
 
 A case flows one way: validated case -> size check (:mod:`.size`) -> derived quantities ->
 (model + step plan -> time loop with bookkeeping) -> N(t), R(t) = nu N(t), S(t) -> counts.
@@ -14,22 +15,30 @@ from ..physics.derived import derive
 from .analytic import run_analytic
 from .result import IncompleteRun, RunResult
 from .size import check_run_size
-from .time_loop import run_fv
 
 if TYPE_CHECKING:
     from ..config.schema import Case
 
 __all__ = ["RunResult", "IncompleteRun", "run_case", "METHODS"]
 
-def _run_montecarlo(case, derived, **options):
-    from ..montecarlo.driver import run_montecarlo   # numba is imported only for this method
+def _run_fv(case: Case, derived: dict, **options) -> RunResult:
+    """The finite-volume method (:func:`.time_loop.run_fv`); FiPy is imported only here, so an
+    analytic run never pays for it."""
+    from .time_loop import run_fv
+
+    return run_fv(case, derived, **options)
+
+
+def _run_montecarlo(case: Case, derived: dict, **options) -> RunResult:
+    """The Monte Carlo walk (``solver.montecarlo``); numba is imported only for this method."""
+    from ..montecarlo.driver import run_montecarlo
 
     return run_montecarlo(case, derived, **options)
 
 
 #: case.method -> the function that runs it
 METHODS = {"analytic": lambda case, derived, **options: run_analytic(case, derived),
-           "fv": run_fv, "montecarlo": _run_montecarlo}
+           "fv": _run_fv, "montecarlo": _run_montecarlo}
 
 
 def run_case(case: Case, *, store_profiles=False, progress=None, stop_after=None, resume=None,

@@ -15,7 +15,7 @@ from ..timestepping.plan import Step, count_steps, plan_steps
 if TYPE_CHECKING:
     from ..config.schema import Case
 
-__all__ = ["case_steps", "case_step_count", "field_output_indices", "DEFAULT_SNAPSHOTS"]
+__all__ = ["case_steps", "case_step_count", "snapshot_times", "DEFAULT_SNAPSHOTS"]
 
 
 def _plan_arguments(case: Case, derived: dict) -> tuple:
@@ -28,7 +28,7 @@ def _plan_arguments(case: Case, derived: dict) -> tuple:
         breakpoints=schedule.breakpoints(T), time_steps=fv.time_steps, first_step=fv.first_step,
         startup_steps=fv.startup_steps, front_speed=fastest, diffusivity=D_k,
         steps_per_front=fv.steps_per_front, front_until=fronts_clear_time(case, fastest, D_k),
-        spacing=fv.spacing)
+        spacing=fv.spacing, snapshot_times=snapshot_times(case))
 
 
 def case_steps(case: Case, derived: dict, ladder: float | None = None) -> list[Step]:
@@ -46,14 +46,13 @@ def case_step_count(case: Case, derived: dict, ladder: float | None = None) -> i
 DEFAULT_SNAPSHOTS = 6
 
 
-def field_output_indices(case: Case, times) -> set:
-    """Indices of the output ``times`` [s] at which 2D/3D runs keep a field snapshot: the
-    output time nearest (in log t) to each of ``case.output.fields``, or DEFAULT_SNAPSHOTS
-    log-spaced ones (null); none in 1D."""
-    times = np.asarray(times, float)
-    if case.geometry.dimension == 1 or len(times) == 0:
-        return set()
+def snapshot_times(case: Case) -> np.ndarray:
+    """Times [s], increasing, at which the run keeps the density field (1D profiles c(x, t),
+    2D/3D fields): ``output.fields`` exactly as given (the step plan hits them), or by default
+    DEFAULT_SNAPSHOTS of the output times, log-spaced over the run; none for ``fields: []``."""
+    times = case.time.output_times()
     wanted = case.output.fields
-    if wanted is None:
-        wanted = np.geomspace(times[0], times[-1], min(DEFAULT_SNAPSHOTS, len(times)))
-    return {int(np.argmin(np.abs(np.log(times) - np.log(t)))) for t in wanted}
+    if wanted is not None:
+        return np.unique(np.asarray(wanted, float))
+    picks = np.geomspace(times[0], times[-1], min(DEFAULT_SNAPSHOTS, len(times)))
+    return np.unique([times[int(np.argmin(np.abs(np.log(times) - np.log(t))))] for t in picks])

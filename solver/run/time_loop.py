@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import SolverError
+from ..errors import SolverError, UserError
 from ..fv.model import build_model
 from ..physics.schedule import schedule_from_spec
 from ..timestepping.base import StepState
 from ..timestepping.registry import make_stepper
 from .bookkeeping import Bookkeeping, Records, Totals
-from .plan import case_steps, field_output_indices
+from .plan import case_steps, snapshot_times
 from .result import IncompleteRun, RunResult, finish
 
 if TYPE_CHECKING:
@@ -50,8 +50,12 @@ def run_fv(case: Case, derived: dict, *, store_profiles=False, progress=None, st
         state, records = StepState(t=0.0, c=c0.copy(), next_step=0), Records()
     else:
         state, records = resume
+        if len(state.c) != len(c0) or state.next_step > len(steps):
+            raise UserError(f"{case.source}: the checkpoint does not fit this case ({len(state.c)} cells and "
+                            f"step {state.next_step}; the case has {len(c0)} cells and {len(steps)} steps)")
+    earlier = {k: int(v) for k, v in state.counters.items()}    # counters of the earlier parts
     books = Bookkeeping(model, c0, _index(model.cells["target"]), Totals.from_dict(state.integrals))
-    snapshot_at = field_output_indices(case, times)
+    snapshot_at = snapshot_times(case)
     profiles, c = [], state.c
     n_old, done = books.in_target(c), 0
     try:
@@ -61,15 +65,15 @@ def run_fv(case: Case, derived: dict, *, store_profiles=False, progress=None, st
             c_new = stepper.advance(c, step, current)
             n_old = books.step(k, step, current, c, c_new, rates_old, n_old)
             c = c_new
+            if step.snapshot >= 0:
+                records.snapshots.append((step.snapshot, c.copy()))
             if step.output >= 0:
                 records.add(step.output, n_old, books.totals.n_target_dt)
                 if store_profiles:
                     profiles.append(c.copy())
-                if step.output in snapshot_at:
-                    records.snapshots.append((step.output, c.copy()))
                 if checkpoint is not None:
-                    checkpoint(StepState(t=step.t1, c=c, next_step=k + 1, integrals=books.totals.to_dict()),
-                               records)
+                    checkpoint(StepState(t=step.t1, c=c, next_step=k + 1, integrals=books.totals.to_dict(),
+                                         counters=_counters(stepper, earlier)), records)
             done += 1
             if progress is not None:
                 progress(k + 1, len(steps))
@@ -86,19 +90,30 @@ def run_fv(case: Case, derived: dict, *, store_profiles=False, progress=None, st
         "stepper": stepper.name,
         "scheme": case.fv.scheme,
         "convection": case.fv.convection,
-        "factorisations": stepper.factorisations,
+        "factorisations": _counters(stepper, earlier).get("factorisations"),
+        **({"resumed_parts": earlier.get("parts", 1) + 1} if resume is not None else {}),
         **({"stepper_stats": stepper.stats} if stepper.stats else {}),
         "conservation": books.conservation(c),
         "min_density_m3": books.totals.min_density,
     }
     result = finish(case, "fv", derived, times, records.n_target, records.n_target_dt,
                     float(schedule.charge(T, T)), numerics,
-                    {"c": np.asarray(profiles), "model": model} if store_profiles else None)
+                    {"times": times, "x": model.cell_centers, "c": np.asarray(profiles), "model": model}
+                    if store_profiles else None)
     if records.snapshots:
         index = [k for k, _ in records.snapshots]
-        result.fields = {"index": index, "times": times[index], "c": [v for _, v in records.snapshots],
+        result.fields = {"index": index, "times": snapshot_at[index], "c": [v for _, v in records.snapshots],
                          "model": model}
     return result
+
+
+def _counters(stepper, earlier: dict) -> dict:
+    """The run's performance counters so far: this part's plus those of the earlier parts of a
+    resumed run (``parts``: how many parts the run had before this one)."""
+    out = {"parts": earlier.get("parts", 0) + 1}
+    if stepper.factorisations is not None:
+        out["factorisations"] = earlier.get("factorisations", 0) + stepper.factorisations
+    return out
 
 
 def _partial(case, derived, schedule, times, records, numerics) -> RunResult | None:

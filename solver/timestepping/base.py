@@ -42,12 +42,14 @@ class Stepper(Protocol):
 @dataclass
 class StepState:
     """Everything needed to continue a run: time [s], density c [m^-3], the index of the next
-    step, and the running integrals (a dict of floats, e.g. boundary flows, integral of N dt)."""
+    step, the running integrals (a dict of floats, e.g. boundary flows, integral of N dt), and
+    the performance counters of the run so far (factorisations; summed over resumed parts)."""
 
     t: float
     c: np.ndarray
     next_step: int = 0
     integrals: dict = field(default_factory=dict)
+    counters: dict = field(default_factory=dict)
 
 
 def check_solution(x, residual_norm, rhs_norm, step, where):

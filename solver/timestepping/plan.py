@@ -24,7 +24,8 @@ THETA = {"crank-nicolson": 0.5, "implicit-euler": 1.0}
 @dataclass(frozen=True)
 class Step:
     """One step from t0 to t1 [s] with the scheme weight theta; ``output`` is the index of the
-    output time reached at t1, or -1.  ``dt`` is the planned step size: the same float for
+    output time reached at t1, or -1; ``snapshot`` the index of the field-snapshot time reached
+    at t1, or -1.  ``dt`` is the planned step size: the same float for
     every step of an interval (t1 - t0 can differ from it in the last bit), so that cached
     factorisations are found again."""
 
@@ -33,16 +34,18 @@ class Step:
     theta: float
     output: int = -1
     dt: float = None
+    snapshot: int = -1
 
     def __post_init__(self):
         if self.dt is None:
             object.__setattr__(self, "dt", self.t1 - self.t0)
 
 
-def _start(output_times, duration, breakpoints, first_step, startup_steps):
+def _start(output_times, duration, breakpoints, first_step, startup_steps, snapshot_times=()):
     """(events, first step [s], end of the start-up t [s], output index by time) of a plan."""
     outputs = np.asarray(output_times, float)
-    events = np.unique(np.concatenate([outputs, np.asarray(breakpoints, float), [duration]]))
+    events = np.unique(np.concatenate([outputs, np.asarray(breakpoints, float), np.asarray(snapshot_times, float),
+                                       [duration]]))
     events = events[(events > 0) & (events <= duration)]
     first_step = duration * 1e-7 if first_step is None else first_step
     if startup_steps:
@@ -73,8 +76,9 @@ def _intervals(events, duration, t, first_step, *, time_steps, front_speed, diff
 
 def plan_steps(output_times, duration, *, breakpoints=(), time_steps=2000, first_step=None,
                startup_steps=4, scheme="crank-nicolson", front_speed=0.0, diffusivity=None,
-               steps_per_front=40, front_until=math.inf, spacing="log", ladder=None):
-    """Steps over [0, duration] that hit ``output_times`` and ``breakpoints`` [s] exactly.
+               steps_per_front=40, front_until=math.inf, spacing="log", ladder=None, snapshot_times=()):
+    """Steps over [0, duration] that hit ``output_times``, ``breakpoints`` and ``snapshot_times``
+    [s] exactly (a step ending on the k-th snapshot time carries ``snapshot=k``).
 
     ``startup_steps`` implicit-Euler steps of size ``first_step`` [s] come first; afterwards the
     interval [a, b] between consecutive events gets ceil(N ln(b/a)/ln(T/t_s)) equal steps (at
@@ -91,28 +95,31 @@ def plan_steps(output_times, duration, *, breakpoints=(), time_steps=2000, first
     them (``ladder_step``) plus one shorter remainder step that ends on b.
     """
     theta = THETA[scheme]
-    events, first_step, t, out_index = _start(output_times, duration, breakpoints, first_step, startup_steps)
+    events, first_step, t, out_index = _start(output_times, duration, breakpoints, first_step, startup_steps,
+                                              snapshot_times)
+    snap_index = {float(v): i for i, v in enumerate(np.asarray(snapshot_times, float))}
     steps = [Step(k * first_step, (k + 1) * first_step, 1.0, dt=first_step) for k in range(startup_steps)]
-    if steps and out_index.get(t, -1) >= 0:
-        steps[-1] = Step(steps[-1].t0, t, 1.0, out_index[t], dt=first_step)
+    if steps and (out_index.get(t, -1) >= 0 or snap_index.get(t, -1) >= 0):
+        steps[-1] = Step(steps[-1].t0, t, 1.0, out_index.get(t, -1), dt=first_step, snapshot=snap_index.get(t, -1))
     for a, b, m in _intervals(events, duration, t, first_step, time_steps=time_steps,
                               front_speed=front_speed, diffusivity=diffusivity,
                               steps_per_front=steps_per_front, front_until=front_until, spacing=spacing):
         dt = (b - a) / m
         if ladder:
-            steps += _ladder_steps(a, b, dt, ladder, theta, out_index.get(b, -1))
+            steps += _ladder_steps(a, b, dt, ladder, theta, out_index.get(b, -1), snap_index.get(b, -1))
             continue
         steps += [Step(a + j * dt, a + (j + 1) * dt, theta, dt=dt) for j in range(m - 1)]
-        steps.append(Step(a + (m - 1) * dt, b, theta, out_index.get(b, -1), dt=dt))
+        steps.append(Step(a + (m - 1) * dt, b, theta, out_index.get(b, -1), dt=dt, snapshot=snap_index.get(b, -1)))
     return steps
 
 
 def count_steps(output_times, duration, *, breakpoints=(), time_steps=2000, first_step=None,
                 startup_steps=4, front_speed=0.0, diffusivity=None, steps_per_front=40,
-                front_until=math.inf, spacing="log", ladder=None) -> int:
+                front_until=math.inf, spacing="log", ladder=None, snapshot_times=()) -> int:
     """len(plan_steps(...)) with the same arguments, without building the steps (a run-size
     estimate of a plan of 1e9 steps takes a moment, not the memory of 1e9 objects)."""
-    events, first_step, t, _ = _start(output_times, duration, breakpoints, first_step, startup_steps)
+    events, first_step, t, _ = _start(output_times, duration, breakpoints, first_step, startup_steps,
+                                      snapshot_times)
     total = startup_steps
     for a, b, m in _intervals(events, duration, t, first_step, time_steps=time_steps,
                               front_speed=front_speed, diffusivity=diffusivity,
@@ -141,12 +148,12 @@ def _ladder_count(a, b, dt, ratio) -> int:
     return full if ends_on_b else full + 1
 
 
-def _ladder_steps(a, b, dt, ratio, theta, output):
+def _ladder_steps(a, b, dt, ratio, theta, output, snapshot=-1):
     """Steps over [a, b] of the ladder size at or below ``dt``, then a remainder ending on b."""
     q, full, ends_on_b = _ladder_split(a, b, dt, ratio)
     if ends_on_b:                            # the last ladder step ends on b
         steps = [Step(a + j * q, a + (j + 1) * q, theta, dt=q) for j in range(full - 1)]
-        return steps + [Step(a + (full - 1) * q, b, theta, output, dt=q)]
+        return steps + [Step(a + (full - 1) * q, b, theta, output, dt=q, snapshot=snapshot)]
     steps = [Step(a + j * q, a + (j + 1) * q, theta, dt=q) for j in range(full)]
     t0 = a + full * q
-    return steps + [Step(t0, b, theta, output, dt=b - t0)]
+    return steps + [Step(t0, b, theta, output, dt=b - t0, snapshot=snapshot)]

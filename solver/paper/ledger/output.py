@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from ...io.results import json_safe
+from ..comparison import note_reference
 from .rows import VERDICTS
 
 __all__ = ["ledger_markdown", "ledger_json", "write_ledger"]
@@ -24,11 +25,7 @@ def ledger_markdown(rows: list[dict]) -> str:
     out = ["| # | claim | sec. | unit | paper | ours | rel. diff | verdict | note |",
            "|---|---|---|---|---|---|---|---|---|"]
     for k, r in enumerate(rows, 1):
-        ref = ""
-        if r["cause"]:
-            if r["cause"] not in notes:
-                notes.append(r["cause"])
-            ref = f"[{notes.index(r['cause']) + 1}]"
+        ref = note_reference(notes, r["cause"])
         rel = "-" if r["rel_diff"] is None else f"{r['rel_diff']:+.2%}"
         printed = r["printed"] or "(none)"
         claim = r["claim"].replace("|", "\\|")
