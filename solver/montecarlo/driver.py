@@ -1,6 +1,6 @@
 """The Monte Carlo method: independent batches of electrons walked through the case's conductor,
 each with its own random stream, combined into N(t) and integral N dt with standard errors
-(``estimate``), behind the same results contract as the other methods.
+(``estimate``); ``solver.run.montecarlo`` turns them into the results contract.
 
 Batch b of ``montecarlo.batches`` uses ``numpy.random.SeedSequence(seed).spawn(batches)[b]``
 alone, so a batch gives the same tallies in this process or in a worker process: the output
@@ -10,6 +10,7 @@ depends on the seed and the settings, never on ``montecarlo.workers``.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,7 +21,7 @@ from .estimate import Tallies, combine
 if TYPE_CHECKING:
     from ..config.schema import Case
 
-__all__ = ["run_montecarlo", "build_problem", "run_batch", "batch_sizes", "CHUNK"]
+__all__ = ["Simulation", "simulate", "build_problem", "run_batch", "batch_sizes", "CHUNK"]
 
 CHUNK = 20_000      # electrons walked per call of the compiled walk (progress and memory)
 
@@ -96,10 +97,24 @@ def _run_batches(problem, seeds, sizes, times, workers, progress):
         return out
 
 
-def run_montecarlo(case: Case, derived: dict, *, progress=None, **_options):
-    """Run ``case`` with the random walk; a ``run.result.RunResult`` with ``stderr`` set.
-    ``progress``: callable(done electrons, total electrons) or None."""
-    from ..run.result import finish
+@dataclass
+class Simulation:
+    """The walk's estimates at the output ``times`` [s]: ``n_target`` N(t) and ``integral``
+    integral_0^t N dt [electrons, electron s] with their standard errors, the charge Q(T) [C]
+    the current carried, and what summary.json records under ``numerics``."""
+
+    times: np.ndarray
+    n_target: np.ndarray
+    n_target_stderr: np.ndarray
+    integral: np.ndarray
+    integral_stderr: np.ndarray
+    charge: float
+    numerics: dict
+
+
+def simulate(case: Case, derived: dict, progress=None) -> Simulation:
+    """Walk ``case``'s electrons in ``montecarlo.batches`` independent batches and combine them
+    (``estimate``).  ``progress``: callable(done electrons, total electrons) or None."""
     from .schedule import ScheduleArrays
 
     mc = case.montecarlo
@@ -135,11 +150,7 @@ def run_montecarlo(case: Case, derived: dict, *, progress=None, **_options):
             **problem.info,
         },
     }
-    schedule = ScheduleArrays.of_case(case)
-    result = finish(case, "montecarlo", derived, times, est.n_target, est.integral,
-                    float(schedule.charge_at(case.time.duration)), numerics)
-    nu = derived["scattering_rate_per_s"]
-    result.stderr = {"new_electrons_in_target": est.n_target_stderr,
-                     "scattering_rate_per_s": nu * est.n_target_stderr,
-                     "cumulative_scatterings": nu * est.integral_stderr}
-    return result
+    charge = float(ScheduleArrays.of_case(case).charge_at(case.time.duration))
+    return Simulation(times=times, n_target=est.n_target, n_target_stderr=est.n_target_stderr,
+                      integral=est.integral, integral_stderr=est.integral_stderr, charge=charge,
+                      numerics=numerics)

@@ -30,8 +30,8 @@ def _run_fv(case: Case, derived: dict, **options) -> RunResult:
 
 
 def _run_montecarlo(case: Case, derived: dict, **options) -> RunResult:
-    """The Monte Carlo walk (``solver.montecarlo``); numba is imported only for this method."""
-    from ..montecarlo.driver import run_montecarlo
+    """The Monte Carlo walk (:mod:`.montecarlo`); numba is imported only for this method."""
+    from .montecarlo import run_montecarlo
 
     return run_montecarlo(case, derived, **options)
 
