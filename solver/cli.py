@@ -184,6 +184,9 @@ def build_parser():
     c.add_argument("case", help="case file (YAML)")
     c.add_argument("--dims", type=int, nargs="+", default=[1, 2, 3], choices=[1, 2, 3],
                    help="dimensions to run (default: 1 2 3)")
+    c.add_argument("--methods", nargs="+", choices=["fv", "montecarlo", "analytic"], default=None,
+                   help="methods to run in each dimension (default: fv); with fv and montecarlo the table "
+                        "gives the differences in units of the Monte Carlo standard error")
     c.add_argument("--out", metavar="DIR", help="results folder (default: results/<case name>-compare)")
     c.add_argument("--force", action="store_true", help="move an existing folder that is not ours aside")
     c.set_defaults(func=cmd_compare)

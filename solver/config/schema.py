@@ -1,10 +1,10 @@
 """The case schema: a validated, frozen :class:`Case` with every value an SI float.
 
 Sections: geometry (:mod:`.geometry`), material, transport (with the current of
-:mod:`.current`), counting, time, method, fv, output, limits.  Validation fills the Table 1
-preset (:mod:`.presets`) and every default, and resolves derived values (cylinder width 2 pi r,
-lead cross-sections, a reservoir given in target volumes, the default first time step and
-cells).  :meth:`Case.to_resolved_dict` is the schema's own dump (each field type writes itself,
+:mod:`.current`), counting, time, method, fv, montecarlo (:mod:`.montecarlo`), output, limits.
+Validation fills the Table 1 preset (:mod:`.presets`) and every default, and resolves derived
+values (cylinder width 2 pi r, lead cross-sections, a reservoir given in target volumes, the
+default first time step and cells).  :meth:`Case.to_resolved_dict` is the schema's own dump (each field type writes itself,
 :mod:`.types`): written as ``case.resolved.yaml`` and loaded again it gives an equal case.
 
 The YAML shape, defaults and rules are documented in ``cases/vip2.yaml``.
@@ -21,6 +21,7 @@ from pydantic import BeforeValidator, Field, PlainSerializer, PrivateAttr, model
 
 from .current import CurrentField
 from .geometry import Geometry
+from .montecarlo import MonteCarlo
 from .physical import check_physical
 from .presets import fill_preset
 from .types import (Duration, Instant, Model, OptDuration, Probability, case_name, choice, integer,
@@ -30,7 +31,7 @@ from .units import QuantityError, format_quantity, show, to_si
 __all__ = ["Case", "Material", "Transport", "Counting", "Time", "FV", "Output", "Limits",
            "SECTIONS", "default_cells_per_target", "default_steps_per_front"]
 
-SECTIONS = ("geometry", "material", "transport", "counting", "time", "fv", "output", "limits")
+SECTIONS = ("geometry", "material", "transport", "counting", "time", "fv", "montecarlo", "output", "limits")
 
 
 class Material(Model):
@@ -197,8 +198,9 @@ class Case(Model):
     transport: Transport
     counting: Counting
     time: Time = Field(default_factory=Time)
-    method: choice("analytic", "fv") = "analytic"
+    method: choice("analytic", "fv", "montecarlo") = "analytic"
     fv: FV = Field(default_factory=FV)
+    montecarlo: MonteCarlo = Field(default_factory=MonteCarlo)
     output: Output = Field(default_factory=Output)
     limits: Limits = Field(default_factory=Limits)
     _source: str = PrivateAttr("<dict>")

@@ -73,7 +73,16 @@ def summary_dict(result, *, started, error=None, wall_time_parts=None):
         "counts": counts,
         "numerics": result.numerics,
         "injection": result.case.transport.injection,
+        **_stderr_keys(result),
     })
+
+
+def _stderr_keys(result) -> dict:
+    """Monte Carlo: standard errors of the final N and of the total scatterings."""
+    if not result.stderr:
+        return {}
+    return {"new_electrons_in_target_final_stderr": float(result.stderr["new_electrons_in_target"][-1]),
+            "scatterings_total_stderr": float(result.stderr["cumulative_scatterings"][-1])}
 
 
 @contextmanager
@@ -101,11 +110,13 @@ def atomic_folder(target, *, force: bool = False):
 
 
 def write_timeseries(path, result):
+    """TIMESERIES_COLUMNS, then (Monte Carlo) ``<column>_stderr`` for each standard error."""
+    stderr = result.stderr or {}
     with open(path, "w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(TIMESERIES_COLUMNS)
+        w.writerow(list(TIMESERIES_COLUMNS) + [f"{k}_stderr" for k in stderr])
         for row in zip(result.times, result.electrons_in_target, result.scattering_rate,
-                       result.cumulative_scatterings):
+                       result.cumulative_scatterings, *stderr.values()):
             w.writerow([repr(float(v)) for v in row])
 
 

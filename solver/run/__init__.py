@@ -1,5 +1,6 @@
-"""Running a validated case: the analytic method (:mod:`.analytic`) or finite volumes
-(:mod:`.time_loop`), into a :class:`RunResult` (no file I/O; ``solver.io`` writes the folder).
+"""Running a validated case: the analytic method (:mod:`.analytic`), finite volumes
+(:mod:`.time_loop`) or the Monte Carlo walk (``solver.montecarlo``), into a
+:class:`RunResult` (no file I/O; ``solver.io`` writes the folder).
 
 A case flows one way: validated case -> size check (:mod:`.size`) -> derived quantities ->
 (model + step plan -> time loop with bookkeeping) -> N(t), R(t) = nu N(t), S(t) -> counts.
@@ -28,9 +29,16 @@ def _run_fv(case: Case, derived: dict, **options) -> RunResult:
     return run_fv(case, derived, **options)
 
 
+def _run_montecarlo(case: Case, derived: dict, **options) -> RunResult:
+    """The Monte Carlo walk (:mod:`.montecarlo`); numba is imported only for this method."""
+    from .montecarlo import run_montecarlo
+
+    return run_montecarlo(case, derived, **options)
+
+
 #: case.method -> the function that runs it
 METHODS = {"analytic": lambda case, derived, **options: run_analytic(case, derived),
-           "fv": _run_fv}
+           "fv": _run_fv, "montecarlo": _run_montecarlo}
 
 
 def run_case(case: Case, *, store_profiles=False, progress=None, stop_after=None, resume=None,

@@ -23,7 +23,8 @@ class RunResult:
     nu N [1/s], ``cumulative_scatterings`` S(t); ``derived`` quantities; ``counts``;
     ``numerics`` (mesh, steps, conservation...).  ``profiles`` (FV only, when asked for:
     {"c": densities [m^-3] at every output, one row per output, "model": the FV model, whose
-    cell centres give x}).  ``fields``: 2D/3D snapshots (index, times [s], c [m^-3], model)."""
+    cell centres give x}).  ``fields``: 2D/3D snapshots (index, times [s], c [m^-3], model).
+    ``stderr``: the Monte Carlo method's standard errors (written as ``<column>_stderr``)."""
 
     case: Case
     method: str
@@ -37,6 +38,9 @@ class RunResult:
     profiles: dict | None = None
     fields: dict | None = None
     wall_time_s: float = 0.0
+    #: Monte Carlo: standard errors {column: array over the output times} of
+    #: new_electrons_in_target, scattering_rate_per_s, cumulative_scatterings (None: exact method)
+    stderr: dict | None = None
 
 
 class IncompleteRun(SolverError):
