@@ -8,14 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import signal
 import sys
-import time
 import traceback
 from pathlib import Path
 
 from .errors import SolverError, UserError
+from .io.progress import progress_bar
 
 __all__ = ["main"]
 
@@ -34,36 +33,6 @@ def _on_sigterm(signum, frame):
     raise Terminated("terminated (SIGTERM)")
 
 
-def _progress(desc: str):
-    """(callable(done, total) or None, close): a tqdm bar on a terminal, nothing in CI or logs.
-
-    Test hook (for interruption tests that must not race the clock): with the environment
-    variable VIP_TRANSPORT_TEST_PAUSE_AFTER_STEP=k the run, after step k, writes the file named by
-    VIP_TRANSPORT_TEST_PAUSE_FILE and waits there until a signal stops it.
-    """
-    bar = None
-    if sys.stderr.isatty() and not os.environ.get("CI"):
-        from tqdm import tqdm
-
-        bar = tqdm(total=None, desc=desc, unit="step", leave=False)
-    pause_at = int(os.environ.get("VIP_TRANSPORT_TEST_PAUSE_AFTER_STEP", "0") or 0)
-    if bar is None and not pause_at:
-        return None, lambda: None
-
-    def update(done, total):
-        if bar is not None:
-            if bar.total != total:
-                bar.total = total
-            bar.n = done
-            bar.refresh() if done == total or done % 50 == 0 else None
-        if done == pause_at:
-            Path(os.environ["VIP_TRANSPORT_TEST_PAUSE_FILE"]).write_text(f"{os.getpid()}\n")
-            while True:             # until a signal ends the run
-                time.sleep(0.05)
-
-    return update, (bar.close if bar is not None else (lambda: None))
-
-
 def cmd_run(args):
     if args.resume and (args.case or args.out or args.set):
         raise UserError("run --resume DIR takes the results folder only (the case is in its checkpoint)")
@@ -73,7 +42,7 @@ def cmd_run(args):
 
     if args.resume:
         name = Path(args.resume).name
-        update, close = _progress(f"{name} (resumed)")
+        update, close = progress_bar(f"{name} (resumed)")
         try:
             run = resume_to_folder(args.resume, checkpoint_every=args.checkpoint_every, progress=update)
         finally:
@@ -83,7 +52,7 @@ def cmd_run(args):
 
         case = load_case_with_overrides(args.case, args.set or ())
         out = Path(args.out) if args.out else Path("results") / case.name
-        update, close = _progress(f"{case.name} ({case.method})")
+        update, close = progress_bar(f"{case.name} ({case.method})")
         try:
             run = run_to_folder(case, out, force=args.force, checkpoint_every=args.checkpoint_every,
                                 progress=update)
@@ -120,6 +89,10 @@ def cmd_derive(args):
 
 
 def cmd_compare(args):
+    if args.resume and (args.case or args.out or args.resolution or args.duration):
+        raise UserError("compare --resume DIR takes the comparison folder only (the request is kept with it)")
+    if not (args.resume or args.case):
+        raise UserError("compare needs a case file, or --resume DIR")
     from .compare import run_compare
 
     return run_compare(args)
@@ -177,17 +150,24 @@ def build_parser():
     d.add_argument("--json", action="store_true", help="print JSON instead of a table")
     d.set_defaults(func=cmd_derive)
 
-    c = sub.add_parser("compare", help="run a case in several dimensions and tabulate the differences",
-                       description="Run CASE.yaml with the finite-volume method in each of --dims and write a "
-                                   "table (CSV, Markdown, plot) of N(t), total scatterings, transit time and "
-                                   "amplification factor per dimension with relative differences to 1D.")
-    c.add_argument("case", help="case file (YAML)")
+    c = sub.add_parser("compare", help="run a case in several dimensions (and methods) and tabulate the differences",
+                       description="Run CASE.yaml in each of --dims (and with each of --methods) and write a "
+                                   "table (CSV, Markdown) and a figure of N(t), total scatterings, the mean "
+                                   "residence time and the amplification factor per dimension, with differences "
+                                   "to 1D. Prints what will run and a rough time first. Stopped (Ctrl-C, SIGTERM), "
+                                   "it continues from where it stopped when started again (or with --resume DIR).")
+    c.add_argument("case", nargs="?", help="case file (YAML); for the dimensional claim use a geometry that is "
+                                           "not uniform across, e.g. cases/vip2-narrow-connector.yaml")
     c.add_argument("--dims", type=int, nargs="+", default=[1, 2, 3], choices=[1, 2, 3],
                    help="dimensions to run (default: 1 2 3)")
     c.add_argument("--methods", nargs="+", choices=["fv", "montecarlo", "analytic"], default=None,
                    help="methods to run in each dimension (default: fv); with fv and montecarlo the table "
                         "gives the differences in units of the Monte Carlo standard error")
+    c.add_argument("--resolution", type=int, metavar="CELLS",
+                   help="cells along the target (fv.cells_per_target; the cells across follow)")
+    c.add_argument("--duration", metavar="TIME", help='run length with a unit (time.duration), e.g. "60 s"')
     c.add_argument("--out", metavar="DIR", help="results folder (default: results/<case name>-compare)")
+    c.add_argument("--resume", metavar="DIR", help="continue the stopped comparison whose folder was DIR")
     c.add_argument("--force", action="store_true", help="move an existing folder that is not ours aside")
     c.set_defaults(func=cmd_compare)
 

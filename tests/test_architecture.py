@@ -29,9 +29,9 @@ LAYERS = {
     "solver.fv": 3, "solver.timestepping": 3, "solver.montecarlo": 4,
     "solver.run": 5,
     "solver.io": 6,
-    "solver.compare": 7, "solver.sweep": 7, "solver.runner": 7,
-    "solver.paper": 8,
-    "solver.cli": 9,
+    "solver.runner": 7, "solver.compare": 8, "solver.sweep": 8,
+    "solver.paper": 9,
+    "solver.cli": 10,
 }
 
 

@@ -16,7 +16,10 @@ import numpy as np
 import pytest
 from scipy.constants import e
 
-from conftest import CLOSE_ENCOUNTER_RATE, TABLE1, case_data, max_relative_error
+import signal
+
+from conftest import (CLOSE_ENCOUNTER_RATE, ROOT, TABLE1, case_data, max_relative_error, read_summary, run_cli,
+                      start_cli, wait_until_paused)
 from vip_transport.solver.config import case_from_dict, write_resolved
 from vip_transport.solver.compare import compare_dimensions, run_compare
 from vip_transport.solver.run import run_case
@@ -25,7 +28,7 @@ BASE = case_data("vip2", method="analytic", fv={"cells_per_target": 100, "cells_
                  time={"duration": "60 s", "outputs": 20}, output={"fields": []})
 #: the columns of the comparison (the compare command's documentation)
 COLUMNS = ("dimension", "cells", "steps", "wall_time_s", "new_electrons_in_target_final", "scatterings_total",
-           "transit_time_s", "amplification_factor", "max_rel_diff_N_t")
+           "mean_residence_time_s", "amplification_factor", "max_rel_diff_N_t")
 TOL = 1e-4
 
 
@@ -45,7 +48,7 @@ def test_uniform_strip_in_1d_and_2d_is_the_closed_form():
         assert max_relative_error(result.electrons_in_target, exact.electrons_in_target) < TOL, d
         assert row["new_electrons_in_target_final"] == pytest.approx(exact.electrons_in_target[-1], rel=TOL)
         assert row["scatterings_total"] == pytest.approx(CLOSE_ENCOUNTER_RATE * integral_n, rel=TOL)
-        assert row["transit_time_s"] == pytest.approx(integral_n / (current * T / e), rel=TOL)
+        assert row["mean_residence_time_s"] == pytest.approx(integral_n / (current * T / e), rel=TOL)
     # the differences to 1D are those of the two runs
     one, two = out["results"][1], out["results"][2]
     assert rows[2]["max_rel_diff_N_t"] == pytest.approx(
@@ -63,8 +66,9 @@ def test_narrow_connector_fills_the_target_more_slowly_in_2d(tmp_path):
     out_dir = tmp_path / "out"
     code = run_compare(argparse.Namespace(case=str(path), dims=[2, 1], out=str(out_dir)))
     assert code == 0
-    assert {p.name for p in out_dir.iterdir()} == {"compare.csv", "compare.md", "electrons_in_target.png",
+    assert {p.name for p in out_dir.iterdir()} == {"compare.csv", "compare.md", "compare.png", "runs",
                                                   "case.resolved.yaml", ".vip-transport-results"}
+    assert sorted(p.name for p in (out_dir / "runs").iterdir()) == ["1D-fv", "2D-fv"]
     with open(out_dir / "compare.csv") as fh:
         rows = list(csv.DictReader(fh))
     assert [int(r["dimension"]) for r in rows] == [1, 2]
@@ -73,3 +77,48 @@ def test_narrow_connector_fills_the_target_more_slowly_in_2d(tmp_path):
     diff = float(rows[1]["rel_diff_to_1d_scatterings_total"])
     assert -0.2 < diff < 0
     assert "| dimension |" in (out_dir / "compare.md").read_text()
+
+
+# ----------------------------------------------------------------------------- the command
+
+
+def test_compare_says_what_it_will_run_and_warns_on_a_uniform_geometry(tmp_path, capsys, caplog):
+    from vip_transport.solver.cli import main
+
+    path = tmp_path / "uniform.yaml"
+    write_resolved(case_from_dict({**BASE, "method": "fv"}), path)
+    assert main(["compare", str(path), "--dims", "1", "2", "--out", str(tmp_path / "out"),
+                 "--duration", "20 s", "--resolution", "50"]) == 0
+    out = capsys.readouterr().out
+    assert "compare test: 2 runs" in out and "1D fv:" in out and "2D fv:" in out and "roughly" in out
+    assert "| dimension |" in out
+    assert "2D and 3D equal 1D by symmetry" in caplog.text
+    rows = list(csv.DictReader(open(tmp_path / "out" / "compare.csv")))
+    assert int(rows[0]["cells"]) < 400                 # --resolution 50 cells along the target
+    summary = read_summary(tmp_path / "out" / "runs" / "1D-fv")
+    assert summary["derived"]["target_length_m"] == 0.071 and "20.0 s" in \
+        (tmp_path / "out" / "runs" / "1D-fv" / "case.resolved.yaml").read_text()
+
+
+def test_a_stopped_comparison_continues_where_it_stopped(tmp_path):
+    """Stopped in its 2D run (at a known step), started again: the 1D run is re-used, and the
+    table equals that of an uninterrupted comparison."""
+    narrow = ROOT / "cases" / "vip2-narrow-connector.yaml"
+    whole = run_cli("compare", narrow, "--dims", "1", "2", "--out", tmp_path / "whole", cwd=tmp_path)
+    assert whole.returncode == 0, whole.stderr
+    pause = tmp_path / "paused"
+    proc = start_cli("compare", narrow, "--dims", "1", "2", "--out", tmp_path / "out", cwd=tmp_path,
+                     pause_after=900, pause_file=pause)          # the 1D run has 788 steps, the 2D run 973
+    wait_until_paused(pause, proc)
+    assert (tmp_path / ".out.compare" / "1D-fv" / "summary.json").is_file()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 143 and not (tmp_path / "out").exists()
+    again = run_cli("compare", "--resume", tmp_path / "out", "--verbose", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "1D-fv: finished earlier, re-used" in again.stderr
+    got = list(csv.DictReader(open(tmp_path / "out" / "compare.csv")))
+    want = list(csv.DictReader(open(tmp_path / "whole" / "compare.csv")))
+    for a, b in zip(got, want):
+        for key in ("new_electrons_in_target_final", "scatterings_total", "max_rel_diff_N_t"):
+            assert float(a[key]) == pytest.approx(float(b[key]), rel=1e-12, abs=1e-300), key
+    assert not (tmp_path / ".out.compare").exists()

@@ -61,9 +61,14 @@ def estimate_cells(case: Case) -> int:
 
 
 def estimate_steps(case: Case) -> int:
-    """Time steps of the case's finite-volume step plan (1D; 2D/3D quantise the step sizes on a
-    ladder, which adds at most one step per output interval and a factor sqrt(2))."""
-    return case_step_count(case, derive(case))
+    """Time steps of the case's finite-volume step plan (2D/3D: with the step sizes quantised on
+    the direct solvers' ladder, as the run will)."""
+    ladder = None
+    if case.geometry.dimension > 1:
+        from ..fv.block_model import STEP_LADDER
+
+        ladder = STEP_LADDER
+    return case_step_count(case, derive(case), ladder=ladder)
 
 
 def check_run_size(case: Case) -> None:
