@@ -12,8 +12,10 @@ Rows come from two places:
   printed values are the "claims" of ``solver/paper/printed_values.yaml``.
 
 Verdicts (:data:`VERDICTS`): ``confirmed`` (ours agrees at the printed precision, or to the
-stated tolerance), ``corrected`` (ours differs, the cause is known and named), ``refuted`` (the
-statement does not hold, with the evidence), ``not recomputable`` (an input is not in the paper),
+stated tolerance), ``corrected`` (ours differs because the paper has a misprint or a slip, named
+in the cause), ``interpretation`` (ours differs because the paper's statement admits another
+reading, or rests on a model choice we make differently; the cause names both readings, and
+docs/model-choices.md the physics), ``refuted`` (the statement does not hold, with the evidence), ``not recomputable`` (an input is not in the paper),
 ``not yet checked`` (the tool that would check it is not available; never faked).
 
 Each row is a dict: id, claim, section, unit, printed, paper, ours, rel_diff, verdict, cause,

@@ -13,7 +13,7 @@ from ..printed import agrees_with_printed, claims
 
 __all__ = ["VERDICTS", "DAY", "row", "claim_row", "ledger_case"]
 
-VERDICTS = ("confirmed", "corrected", "refuted", "not recomputable", "not yet checked")
+VERDICTS = ("confirmed", "corrected", "interpretation", "refuted", "not recomputable", "not yet checked")
 
 DAY = 86400.0
 
