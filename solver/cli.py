@@ -99,7 +99,10 @@ def cmd_run(args):
     print(f"  scatterings in total:               {summary['scatterings_total']:.6e}")
     print(f"  detected X-rays per unit beta^2/2:  {summary['xrays_per_unit_violation']:.6e}")
     if bound is not None:
-        print(f"  bound: beta^2/2 < {bound:.3e}")
+        from .physics.choices import describe_choices
+
+        print(f"  bound: beta^2/2 < {bound:.3e} (count limit {result.case.counting.xray_count_limit:g}; "
+              f"{describe_choices(summary['model_choices'])})")
     print(f"results: {run.out}")
     return 0
 
@@ -107,15 +110,13 @@ def cmd_run(args):
 def cmd_derive(args):
     from .config import load_case
     from .io.results import json_safe
-    from .paper.comparison import compare_with_paper, derive_json, format_table
-    from .physics.derived import derive
+    from .paper.comparison import derive_json, derive_text
 
     case = load_case(args.case)
     if args.json:
         print(json.dumps(json_safe(derive_json(case)), indent=2, allow_nan=False))
     else:
-        derived = derive(case)
-        print(format_table(compare_with_paper(case, derived)))
+        print(derive_text(case))
     return 0
 
 
