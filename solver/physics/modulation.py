@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import analytic
+from .circuit import electrons_in_target_line
 from .derived import derive
-from .line import nonuniform_part, reservoir_span
+from .line import loop_period, nonuniform_part, reservoir_span
 from .material import drift_displacement
 from .schedule import CurrentSchedule, schedule_from_spec
 
@@ -142,8 +142,8 @@ def binned_fraction(case: Case, edges, schedule: CurrentSchedule | None = None) 
     a, b = edges[:-1, None], edges[1:, None]
     t = (0.5 * (a + b) + 0.5 * (b - a) * _GL_NODES).ravel()
     X = drift_displacement(schedule.charge(t, horizon), n, area)
-    values = analytic.electrons_in_target(t, X, g.length, x_min, x_max, D, n, area,
-                                          case.transport.convention) / (n * area * g.length)
+    values = electrons_in_target_line(t, X, g.length, x_min, x_max, D, n, area, case.transport.convention,
+                                      loop_period(case)) / (n * area * g.length)
     return 0.5 * (values.reshape(len(a), -1) @ _GL_WEIGHTS)
 
 
