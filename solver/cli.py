@@ -138,6 +138,30 @@ def cmd_paper(args):
     return run_paper(args)
 
 
+def cmd_sensitivity(args):
+    from .sensitivity import run_sensitivity
+
+    return run_sensitivity(args)
+
+
+def _quantity(dimension: str):
+    """An argparse type: text with a unit ("1000 s", "2 m") to an SI float; a bad value is a
+    usage error (exit 2) with the parser's message."""
+    def parse(text):
+        from .config.units import QuantityError, to_si
+
+        try:
+            value = to_si(text, dimension)
+        except QuantityError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"expected a value greater than 0; got {text!r}")
+        return value
+
+    parse.__name__ = dimension
+    return parse
+
+
 def build_parser():
     p = _Parser(prog="vip-transport",
                 description="Drift and diffusion of new conduction electrons in VIP/VIP-2 copper targets.")
@@ -209,6 +233,24 @@ def build_parser():
                         "(its workers need vip-transport and a shared file system)")
     s.add_argument("--serial", action="store_true", help="no Dask: run the cases one after another here")
     s.set_defaults(func=cmd_sweep)
+
+    sv = sub.add_parser("sensitivity", help="how much the model choices move N(t), the scatterings and the bound",
+                        description="Run each case with every combination of diffusivity (Einstein | degenerate), "
+                                    "speeds (the paper's | v_F for both) and reservoir (the case's | the circuit as a "
+                                    "loop), plus the capture probability 1/10 and conduction scatterings, and write "
+                                    "one table (CSV, Markdown, JSON) and one figure. See docs/model-choices.md.")
+    sv.add_argument("cases", nargs="+", metavar="CASE", help="case files (YAML), e.g. cases/vip.yaml cases/vip2.yaml")
+    sv.add_argument("--time", type=_quantity("time"), default=None, metavar="T",
+                    help='measurement time, e.g. "1000 s" (default: each case\'s time.duration)')
+    sv.add_argument("--circuit-length", type=_quantity("length"), default=2.0, metavar="LENGTH",
+                    help='copper in the circuit loop, of the reservoir\'s cross-section (default "2 m")')
+    sv.add_argument("--count-limit", type=float, default=None, metavar="N",
+                    help="X-ray count limit of the bound (default: the case's xray_count_limit, else 1)")
+    sv.add_argument("--outputs", type=int, default=120, metavar="N",
+                    help="output times per run, log-spaced up to T (default 120)")
+    sv.add_argument("--out", metavar="DIR", help="results folder (default: results/sensitivity)")
+    sv.add_argument("--force", action="store_true", help="move an existing folder that is not ours aside")
+    sv.set_defaults(func=cmd_sensitivity)
 
     pp = sub.add_parser("paper", help="regenerate the paper's figures 2 and 3 and the claims ledger",
                         description="Regenerate figures 2 and 3 of Milotti et al. (2018) in the paper's "

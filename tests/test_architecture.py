@@ -29,7 +29,7 @@ LAYERS = {
     "solver.fv": 3, "solver.timestepping": 3, "solver.montecarlo": 4,
     "solver.run": 5,
     "solver.io": 6,
-    "solver.compare": 7, "solver.sweep": 7, "solver.runner": 7,
+    "solver.compare": 7, "solver.sweep": 7, "solver.runner": 7, "solver.sensitivity": 7, "solver.bound": 7,
     "solver.paper": 8,
     "solver.cli": 9,
 }
