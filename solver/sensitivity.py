@@ -82,8 +82,8 @@ def sensitivity(cases, *, duration: float | None = None, circuit_length: float =
     rows, curves = [], {}
     for case in cases:
         T = case.time.duration if duration is None else float(duration)
-        base = with_changes(case, {"time": {"duration": format_quantity(T, "time"), "outputs": outputs,
-                                            "first_output": None}})
+        base = with_changes(case, {"time.duration": format_quantity(T, "time"), "time.outputs": outputs,
+                                   "time.first_output": None})
         limit = count_limit if count_limit is not None else (case.counting.xray_count_limit or 1.0)
         solved, paper_bound = {}, None
         curves[case.name] = []
