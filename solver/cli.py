@@ -138,6 +138,12 @@ def cmd_paper(args):
     return run_paper(args)
 
 
+def cmd_bound(args):
+    from .bound.report import run_bound
+
+    return run_bound(args)
+
+
 def cmd_sensitivity(args):
     from .sensitivity import run_sensitivity
 
@@ -233,6 +239,18 @@ def build_parser():
                         "(its workers need vip-transport and a shared file system)")
     s.add_argument("--serial", action="store_true", help="no Dask: run the cases one after another here")
     s.set_defaults(func=cmd_sweep)
+
+    b = sub.add_parser("bound", help="the upper limit on beta^2/2 from counts with the current on and off",
+                       description="Read BOUND.yaml (counts and live times in the signal region with the current on "
+                                   "and off, detection efficiency, geometric factor, current history and the case "
+                                   "whose transport model applies) and print the upper limit on beta^2/2 at the "
+                                   "stated confidence level: Feldman-Cousins and Bayesian, Ramberg-Snow's "
+                                   "straight path beside it, and the spread over the model choices. "
+                                   "cases/bound-vip2-example.yaml documents every key.")
+    b.add_argument("bound", help="BOUND file (YAML), e.g. cases/bound-vip2-example.yaml")
+    b.add_argument("--out", metavar="DIR", help="results folder (default: results/<case name>-bound)")
+    b.add_argument("--force", action="store_true", help="move an existing folder that is not ours aside")
+    b.set_defaults(func=cmd_bound)
 
     sv = sub.add_parser("sensitivity", help="how much the model choices move N(t), the scatterings and the bound",
                         description="Run each case with every combination of diffusivity (Einstein | degenerate), "

@@ -15,11 +15,9 @@ The folder (atomic): ``sensitivity.csv``, ``sensitivity.md``, ``sensitivity.json
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
-from scipy.constants import e as elementary_charge
 
 from .config.loading import load_case
 from .config.units import format_quantity
@@ -28,9 +26,7 @@ from .io.outdir import claim
 from .io.results import atomic_folder, now_iso, provenance
 from .io.tables import markdown_table, write_csv, write_json
 from .physics.choices import describe_choices, model_choices
-from .physics.derived import derive
-from .run import run_case
-from .run.result import finish
+from .run.variants import run_variants
 
 __all__ = ["COLUMNS", "sensitivity", "run_sensitivity"]
 
@@ -39,19 +35,6 @@ COLUMNS = ("case", "variant", "diffusivity", "speeds", "reservoir", "capture", "
            "amplification_factor", "xrays_per_unit_violation", "beta2_half_bound", "bound_over_paper")
 HEADERS = ("case", "variant", "D", "speeds", "reservoir", "r", "scattering", "N/nV at 10 dt_T",
            "N/nV at T", "t_90% [s]", "S(T)", "amplification", "X-rays per beta^2/2", "bound", "bound / paper's")
-
-
-def _transport_key(case) -> str:
-    """What determines N(t): everything but the counting choices and the name."""
-    data = case.to_resolved_dict()
-    return json.dumps({k: v for k, v in data.items() if k not in ("counting", "name")}, sort_keys=True)
-
-
-def _recounted(result, case):
-    """``result``'s N(t) counted with ``case``'s counting choices (S = nu integral N dt with its nu)."""
-    integral = np.asarray(result.cumulative_scatterings) / result.derived["scattering_rate_per_s"]
-    return finish(case, result.method, derive(case), result.times, result.electrons_in_target, integral,
-                  result.counts["electrons_passed"] * elementary_charge, result.numerics)
 
 
 def _fraction_at(result, t) -> float:
@@ -85,18 +68,13 @@ def sensitivity(cases, *, duration: float | None = None, circuit_length: float =
         base = with_changes(case, {"time.duration": format_quantity(T, "time"), "time.outputs": outputs,
                                    "time.first_output": None})
         limit = count_limit if count_limit is not None else (case.counting.xray_count_limit or 1.0)
-        solved, paper_bound = {}, None
+        paper_bound = None
         curves[case.name] = []
-        for v in choice_variants(base, circuit_length):
-            vc = with_changes(base, v.changes)
-            key = _transport_key(vc)
-            if key not in solved:
-                solved[key] = run_case(vc)
-                r = solved[key]
-                full = r.derived["electron_density_m3"] * r.derived["target_volume_m3"]
-                curves[case.name].append((f"D {v['diffusivity']}, {v['reservoir']}", np.asarray(r.times),
-                                          np.asarray(r.electrons_in_target) / full))
-            result = _recounted(solved[key], vc)
+        for v, vc, result, first in run_variants(base, choice_variants(base, circuit_length)):
+            if first:
+                full = result.derived["electron_density_m3"] * result.derived["target_volume_m3"]
+                curves[case.name].append((f"D {v['diffusivity']}, {v['reservoir']}", np.asarray(result.times),
+                                          np.asarray(result.electrons_in_target) / full))
             xrays = result.counts["xrays_per_unit_violation"]
             bound = limit / xrays if xrays > 0 else None
             paper_bound = bound if paper_bound is None else paper_bound

@@ -91,21 +91,28 @@ def _edge(n0, b, cl, inside: float, outside: float, tol: float) -> float:
     return inside
 
 
-FINE_STEP = 1e-3        # mu step of the scans for islands of acceptance beyond the ends
+FINE_STEP = 1e-3        # mu step of the scans for islands of acceptance beyond the ends (small counts)
 ISLAND_REACH = 1.0      # how far beyond an end they are looked for (the saw-tooth jumps are < 1)
+
+
+def _fine(n0: int, b: float) -> float:
+    """The mu step of the island scans: FINE_STEP for up to ~100 counts, growing as the Poisson
+    spread sqrt(n0 + b) beyond (the ends are then known to 1e-4 of the spread)."""
+    return FINE_STEP * max(1.0, math.sqrt(n0 + b + 1.0) / 10.0)
 
 
 def _outermost(n0, b, cl, end: float, direction: float, tol: float) -> float:
     """The acceptance edge farthest from ``end`` in ``direction`` (+1 up, -1 down) within
     ISLAND_REACH: near a saw-tooth jump n0 is also accepted on a narrow island of mu apart from
-    the main interval (seen once it is FINE_STEP wide); else ``end``."""
-    fine = end + direction * FINE_STEP * np.arange(1, int(ISLAND_REACH / FINE_STEP) + 1)
+    the main interval (seen once it is ``_fine`` wide); else ``end``."""
+    step = _fine(n0, b)
+    fine = end + direction * step * np.arange(1, int(ISLAND_REACH / step) + 1)
     fine = fine[fine >= 0.0]
     acc = _accepted(n0, fine, b, cl) if len(fine) else np.zeros(0, bool)
     if not acc.any():
         return end
     k = int(np.flatnonzero(acc)[-1])
-    return _edge(n0, b, cl, fine[k], max(fine[k] + direction * FINE_STEP, 0.0), tol)
+    return _edge(n0, b, cl, fine[k], max(fine[k] + direction * step, 0.0), tol)
 
 
 def _plain(n0: int, b: float, cl: float, tol: float) -> tuple[float, float]:
@@ -125,12 +132,13 @@ def _plain(n0: int, b: float, cl: float, tol: float) -> tuple[float, float]:
 
 
 def _upper_near(n0: int, b: float, cl: float, guess: float) -> float:
-    """The plain upper end (islands included) to FINE_STEP, looked for in [guess - 0.05,
+    """The plain upper end (islands included) to ``_fine``, looked for in [guess - 0.05,
     guess + ISLAND_REACH] (the end falls slowly with b between jumps); ``_plain`` if not there."""
-    mu = np.arange(max(guess - 0.05, 0.0), guess + ISLAND_REACH, FINE_STEP)
+    step = _fine(n0, b)
+    mu = np.arange(max(guess - 0.05, 0.0), guess + ISLAND_REACH, step)
     acc = _accepted(n0, mu, b, cl)
     if not acc[0] or acc[-1]:
-        return _plain(n0, b, cl, FINE_STEP)[1]
+        return _plain(n0, b, cl, step)[1]
     return float(mu[np.flatnonzero(acc)[-1]])
 
 
@@ -153,7 +161,7 @@ def feldman_cousins(n0: int, b: float, cl: float = 0.9, *, monotone: bool = True
         for s in shifts[1:]:
             ends.append(_upper_near(n0, b + s, cl, ends[-1]))
         for k in range(1, len(shifts)):
-            if ends[k] > ends[k - 1] + FINE_STEP:   # a saw-tooth jump between b + shifts[k-1] and here
+            if ends[k] > ends[k - 1] + _fine(n0, b):   # a saw-tooth jump between b + shifts[k-1] and here
                 upper = max(upper, _jump_peak(n0, b, cl, shifts[k - 1], shifts[k], ends[k - 1], ends[k]))
     return lower, upper
 
@@ -167,7 +175,7 @@ def _jump_peak(n0, b, cl, lo_s, hi_s, before, after) -> float:
     while hi_s - lo_s > 1e-4:
         mid = 0.5 * (lo_s + hi_s)
         end = _upper_near(n0, b + mid, cl, before)
-        if end > before + FINE_STEP:
+        if end > before + _fine(n0, b):
             hi_s, after = mid, max(after, end)
         else:
             lo_s, before = mid, end
