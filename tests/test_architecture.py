@@ -30,6 +30,7 @@ LAYERS = {
     "solver.run": 5,
     "solver.io": 6,
     "solver.compare": 7, "solver.sweep": 7, "solver.runner": 7, "solver.sensitivity": 7, "solver.bound": 7,
+    "solver.lockin": 7,
     "solver.paper": 8,
     "solver.cli": 9,
 }

@@ -121,3 +121,16 @@ def test_a_lockin_loses_to_a_plain_comparison_once_the_target_is_full():
     other = md.lockin_comparison(case, 200.0, 86400.0, background_rate=4e-3)
     assert other["sigma_plain"] == pytest.approx(2 * out["sigma_plain"], rel=1e-12)
     assert other["lockin_over_plain"] == pytest.approx(out["lockin_over_plain"], rel=1e-12)
+
+
+def test_cli_scans_the_periods(tmp_path):
+    from conftest import run_cli, write_case
+
+    path = write_case(tmp_path, "mod")
+    proc = run_cli("modulation", path, "--periods", "20 s", "200 s", "--time", "2000 s", "--background", "0.01",
+                   "--out", tmp_path / "out", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "smallest lock-in uncertainty at the period 200 s" in proc.stdout
+    assert {"modulation.csv", "modulation.md", "modulation.json"} <= {p.name for p in (tmp_path / "out").iterdir()}
+    bad = run_cli("modulation", path, "--periods", "20", "--out", tmp_path / "bad", cwd=tmp_path)
+    assert bad.returncode == 2 and "--periods" in bad.stderr
