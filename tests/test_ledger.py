@@ -194,3 +194,15 @@ def test_the_yield_factor_is_an_interpretation_not_a_misprint(rows):
         assert r["verdict"] == "interpretation"
         assert r["ours"] == pytest.approx(count_ratio / 0.1, rel=1e-9)
         assert "reading" in r["cause"] and "1/10" in r["cause"]
+
+
+def test_the_model_choices_are_flagged_as_interpretations(rows):
+    """The classical Einstein D of eq. 13 and the two speeds are choices, not misprints: rows with
+    the verdict 'interpretation', ours the degenerate-gas D and the rate ratio with v_F for both."""
+    from conftest import D_DEGENERATE
+
+    d = rows["model_choice.diffusivity"]
+    assert d["verdict"] == "interpretation" and d["paper"] == 1.1e-4
+    assert d["ours"] == pytest.approx(D_DEGENERATE, rel=1e-12) and "Einstein" in d["cause"]
+    s = rows["model_choice.speeds"]
+    assert s["verdict"] == "interpretation" and s["ours"] == pytest.approx(0.75, rel=1e-12)
