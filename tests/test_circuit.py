@@ -84,7 +84,9 @@ def test_case_keys_of_a_circuit():
                           ({"geometry": {"dimension": 2, "reservoir": {"length": "2 m", "circuit": True}}},
                            "geometry.dimension"),
                           ({"geometry": {"reservoir": {"length": "2 m", "circuit": True}},
-                            "transport": {"injection": "single-electron"}}, "transport.injection")):
+                            "transport": {"injection": "single-electron"}}, "transport.injection"),
+                          ({"geometry": {"reservoir": {"length": "2 m", "circuit": True}}, "method": "montecarlo"},
+                           "method")):
         with pytest.raises(CaseError, match=key.replace(".", r"\.")):
             make_case("vip2", **sections)
 
