@@ -68,7 +68,10 @@ def cmd_run(args):
     print(f"  scatterings in total:               {summary['scatterings_total']:.6e}")
     print(f"  detected X-rays per unit beta^2/2:  {summary['xrays_per_unit_violation']:.6e}")
     if bound is not None:
-        print(f"  bound: beta^2/2 < {bound:.3e}")
+        from .physics.choices import describe_choices
+
+        print(f"  bound: beta^2/2 < {bound:.3e} (count limit {result.case.counting.xray_count_limit:g}; "
+              f"{describe_choices(summary['model_choices'])})")
     print(f"results: {run.out}")
     return 0
 
@@ -76,15 +79,13 @@ def cmd_run(args):
 def cmd_derive(args):
     from .config import load_case
     from .io.results import json_safe
-    from .paper.comparison import compare_with_paper, derive_json, format_table
-    from .physics.derived import derive
+    from .paper.comparison import derive_json, derive_text
 
     case = load_case(args.case)
     if args.json:
         print(json.dumps(json_safe(derive_json(case)), indent=2, allow_nan=False))
     else:
-        derived = derive(case)
-        print(format_table(compare_with_paper(case, derived)))
+        print(derive_text(case))
     return 0
 
 
@@ -108,6 +109,42 @@ def cmd_paper(args):
     from .paper.command import run_paper
 
     return run_paper(args)
+
+
+def cmd_bound(args):
+    from .bound.report import run_bound
+
+    return run_bound(args)
+
+
+def cmd_modulation(args):
+    from .lockin import run_modulation
+
+    return run_modulation(args)
+
+
+def cmd_sensitivity(args):
+    from .sensitivity import run_sensitivity
+
+    return run_sensitivity(args)
+
+
+def _quantity(dimension: str):
+    """An argparse type: text with a unit ("1000 s", "2 m") to an SI float; a bad value is a
+    usage error (exit 2) with the parser's message."""
+    def parse(text):
+        from .config.units import QuantityError, to_si
+
+        try:
+            value = to_si(text, dimension)
+        except QuantityError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"expected a value greater than 0; got {text!r}")
+        return value
+
+    parse.__name__ = dimension
+    return parse
 
 
 def build_parser():
@@ -188,6 +225,52 @@ def build_parser():
                         "(its workers need vip-transport and a shared file system)")
     s.add_argument("--serial", action="store_true", help="no Dask: run the cases one after another here")
     s.set_defaults(func=cmd_sweep)
+
+    b = sub.add_parser("bound", help="the upper limit on beta^2/2 from counts with the current on and off",
+                       description="Read BOUND.yaml (counts and live times in the signal region with the current on "
+                                   "and off, detection efficiency, geometric factor, current history and the case "
+                                   "whose transport model applies) and print the upper limit on beta^2/2 at the "
+                                   "stated confidence level: Feldman-Cousins and Bayesian, Ramberg-Snow's "
+                                   "straight path beside it, and the spread over the model choices. "
+                                   "cases/bound-vip2-example.yaml documents every key.")
+    b.add_argument("bound", help="BOUND file (YAML), e.g. cases/bound-vip2-example.yaml")
+    b.add_argument("--out", metavar="DIR", help="results folder (default: results/<case name>-bound)")
+    b.add_argument("--force", action="store_true", help="move an existing folder that is not ours aside")
+    b.set_defaults(func=cmd_bound)
+
+    mo = sub.add_parser("modulation", help="an on/off current: the rate's modulation and a lock-in vs on/off runs",
+                        description="Switch the case's current on and off (duty 1/2) with each of --periods, the "
+                                    "reservoir connected, and tabulate the modulation depth, the harmonics and the "
+                                    "uncertainty of beta^2/2 from a lock-in against a plain comparison of runs with "
+                                    "and without new electrons, for a background rate (uniform 1D cases).")
+    mo.add_argument("case", help="case file (YAML)")
+    mo.add_argument("--periods", type=_quantity("time"), nargs="+", metavar="P",
+                    default=[20.0, 200.0, 2000.0], help='periods, e.g. "20 s" "200 s" (default: 20 s, 200 s, 2000 s)')
+    mo.add_argument("--time", type=_quantity("time"), default=86400.0, metavar="T",
+                    help='measurement time (default "1 d")')
+    mo.add_argument("--background", type=float, default=1e-3, metavar="RATE",
+                    help="background in the signal region, counts/s (default 1e-3)")
+    mo.add_argument("--out", metavar="DIR", help="results folder (default: results/<case name>-modulation)")
+    mo.add_argument("--force", action="store_true", help="move an existing folder that is not ours aside")
+    mo.set_defaults(func=cmd_modulation)
+
+    sv = sub.add_parser("sensitivity", help="how much the model choices move N(t), the scatterings and the bound",
+                        description="Run each case with every combination of diffusivity (Einstein | degenerate), "
+                                    "speeds (the paper's | v_F for both) and reservoir (the case's | the circuit as a "
+                                    "loop), plus the capture probability 1/10 and conduction scatterings, and write "
+                                    "one table (CSV, Markdown, JSON) and one figure. See docs/model-choices.md.")
+    sv.add_argument("cases", nargs="+", metavar="CASE", help="case files (YAML), e.g. cases/vip.yaml cases/vip2.yaml")
+    sv.add_argument("--time", type=_quantity("time"), default=None, metavar="T",
+                    help='measurement time, e.g. "1000 s" (default: each case\'s time.duration)')
+    sv.add_argument("--circuit-length", type=_quantity("length"), default=2.0, metavar="LENGTH",
+                    help='copper in the circuit loop, of the reservoir\'s cross-section (default "2 m")')
+    sv.add_argument("--count-limit", type=float, default=None, metavar="N",
+                    help="X-ray count limit of the bound (default: the case's xray_count_limit, else 1)")
+    sv.add_argument("--outputs", type=int, default=120, metavar="N",
+                    help="output times per run, log-spaced up to T (default 120)")
+    sv.add_argument("--out", metavar="DIR", help="results folder (default: results/sensitivity)")
+    sv.add_argument("--force", action="store_true", help="move an existing folder that is not ours aside")
+    sv.set_defaults(func=cmd_sensitivity)
 
     pp = sub.add_parser("paper", help="regenerate the paper's figures 2 and 3 and the claims ledger",
                         description="Regenerate figures 2 and 3 of Milotti et al. (2018) in the paper's "

@@ -116,7 +116,7 @@ PAPER_CLAIMS = {
 }
 #: the ledger's verdicts (issue 5: confirmed / corrected with cause / refuted; and the two for claims
 #: that cannot be recomputed from the paper or whose check was not run)
-LEDGER_VERDICTS = {"confirmed", "corrected", "refuted", "not recomputable", "not yet checked"}
+LEDGER_VERDICTS = {"confirmed", "corrected", "interpretation", "refuted", "not recomputable", "not yet checked"}
 
 
 def max_relative_error(values, exact) -> float:

@@ -29,7 +29,8 @@ LAYERS = {
     "solver.fv": 3, "solver.timestepping": 3, "solver.montecarlo": 4,
     "solver.run": 5,
     "solver.io": 6,
-    "solver.runner": 7, "solver.compare": 8, "solver.sweep": 8,
+    "solver.runner": 7, "solver.compare": 8, "solver.sweep": 8, "solver.sensitivity": 8, "solver.bound": 8,
+    "solver.lockin": 8,
     "solver.paper": 9,
     "solver.cli": 10,
 }

@@ -23,14 +23,14 @@ WRITTEN_OUT = {   # Table 1's geometry without the preset
 
 def make_case(preset="vip", *, convention="paper", diffusivity="einstein", scale=1.0,
               scattering="conduction", current=None, length=None, width=None,
-              fermi_energy=None, geometry_preset=...):
+              fermi_energy=None, geometry_preset=..., speeds=("fermi", "average")):
     """A validated case of Table 1's ``preset`` with the given choices (numbers in SI units);
     ``geometry_preset=None`` writes Table 1's geometry out without naming the preset."""
     target = TABLE1[preset]
     geometry = {"preset": preset} if geometry_preset is ... else dict(WRITTEN_OUT[preset])
     transport = {"diffusivity": diffusivity if isinstance(diffusivity, str) else f"{diffusivity} m^2/s",
                  "diffusivity_scale": scale, "convention": convention}
-    counting = {"scattering": scattering}
+    counting = {"scattering": scattering, "mean_free_path_speed": speeds[0], "encounter_speed": speeds[1]}
     if geometry_preset is not ...:
         transport["current"] = f"{target.current} A"
         counting["geometric_factor"] = target.geometric_factor
@@ -44,23 +44,27 @@ def make_case(preset="vip", *, convention="paper", diffusivity="einstein", scale
     return build_case(preset, geometry=geometry, transport=transport, counting=counting, material=material)
 
 
-def hand(preset, convention="paper", diffusivity="einstein", scale=1.0, scattering="conduction"):
+def hand(preset, convention="paper", diffusivity="einstein", scale=1.0, scattering="conduction",
+         speeds=("fermi", "average")):
     """Every quantity written out from the copper and Table 1 values of conftest (no call into
-    solver)."""
+    solver).  ``speeds``: the speed of the mean free path and of the close encounters (the
+    paper's: v_F and (3/4) v_F); sec. 3's readings of r keep the paper's average speed."""
     target = TABLE1[preset]
     L, A, I = target.length, target.area, target.current
     n, vf, va, tau = N_CU, V_FERMI, V_AVERAGE, TAU_CU
-    mu = vf * tau
+    v_mfp, v_enc = ({"fermi": vf, "average": va}[s] for s in speeds)
+    mu = v_mfp * tau
     de, dd = D_EINSTEIN, D_DEGENERATE
     D = {"einstein": de, "degenerate": dd}.get(diffusivity, diffusivity) * scale
     vd = I / (n * e * A)
     dtt = n * e * A * L / I
     Dk = D / 2 if convention == "paper" else D
-    lam = h / (m_e * va)
+    lam = h / (m_e * v_enc)
     ell = 1 / (n * math.pi * (lam / 2) ** 2)
-    tce = ell / va
+    tce = ell / v_enc
     life = hbar / (2.73 * electron_volt)
-    nu = 1 / tau if scattering == "conduction" else va / ell
+    nu = 1 / tau if scattering == "conduction" else v_enc / ell
+    lam_paper = h / (m_e * va)
     return {
         "electron_density_m3": n,
         "fermi_velocity_m_s": vf,
@@ -71,6 +75,8 @@ def hand(preset, convention="paper", diffusivity="einstein", scale=1.0, scatteri
         "transit_time_s": dtt,
         "rms_diffusion_length_m": math.sqrt(2 * Dk * dtt),
         "average_speed_m_s": va,
+        "mean_free_path_speed_m_s": v_mfp,
+        "encounter_speed_m_s": v_enc,
         "diffusivity_einstein_m2_s": de,
         "diffusivity_degenerate_m2_s": dd,
         "drift_coefficient_m_per_C": 1 / (n * e * A),
@@ -90,11 +96,11 @@ def hand(preset, convention="paper", diffusivity="einstein", scale=1.0, scatteri
         "amplification_close_encounters": (dtt / tce) / (L / mu),
         "capture_width_eV": 2.73,
         "capture_lifetime_s": life,
-        "capture_transit_s": lam / va,
-        "capture_r_product_s2": life * lam / va,
-        "capture_r_ratio": (lam / va) / life,
-        "capture_r_inverse_ratio": life / (lam / va),
-        "capture_r_ratio_fermi_speed": (lam / vf) / life,
+        "capture_transit_s": lam_paper / va,
+        "capture_r_product_s2": life * lam_paper / va,
+        "capture_r_ratio": (lam_paper / va) / life,
+        "capture_r_inverse_ratio": life / (lam_paper / va),
+        "capture_r_ratio_fermi_speed": (lam_paper / vf) / life,
     }
 
 
@@ -103,6 +109,8 @@ VARIANTS = [
     dict(preset="vip2"),
     dict(preset="vip", convention="standard", diffusivity="degenerate", scattering="close-encounters"),
     dict(preset="vip2", convention="standard", diffusivity=3.3e-3, scale=0.01),
+    dict(preset="vip2", scattering="close-encounters", speeds=("fermi", "fermi")),
+    dict(preset="vip", scattering="close-encounters", speeds=("average", "average")),
 ]
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 from pydantic import BeforeValidator, Field, PlainSerializer, model_validator
 
-from .types import (Angles, Length, Model, Offset, OptLength, choice, integer, problem, quantity,
+from .types import (Angles, Length, Model, Offset, OptLength, choice, flag, integer, problem, quantity,
                     set_resolved)
 from .units import QuantityError, describe, format_quantity, show, to_si
 
@@ -72,7 +72,10 @@ class Reservoir(Model):
 
     ``length`` is in m, or None for a semi-infinite reservoir. ``target_volumes`` (if given) is
     the reservoir volume in target volumes; the length then follows from the reservoir's
-    cross-section: length = target_volumes * L w z / (width * thickness).
+    cross-section: length = target_volumes * L w z / (width * thickness).  ``circuit``: the
+    reservoir is the circuit's copper outside the target, closed into a loop (what leaves the
+    outlet re-enters the reservoir); it needs a finite length, injection from the reservoir
+    and a 1D line (docs/model-choices.md).
     """
 
     length: ReservoirLength = None
@@ -81,6 +84,7 @@ class Reservoir(Model):
     offset: Offset = Field("0 m", validate_default=True)   # as for Section
     angles: Angles = ()
     target_volumes: quantity("dimensionless", optional=True, such_as="2.3e6") = None
+    circuit: flag() = False
 
     @property
     def area(self) -> float:
@@ -142,6 +146,13 @@ class Geometry(Model):
             raise problem(f"expected a reservoir length that is not negligible beside the "
                           f"connector ({format_quantity(connector.length, 'length')}); got "
                           f"{format_quantity(reservoir.length, 'length')}", key)
+        if reservoir.circuit and reservoir.length is None:
+            raise problem('expected a finite reservoir (length or target_volumes) for a circuit: the '
+                          'loop is the copper outside the target; got length "semi-infinite"',
+                          "reservoir.circuit")
+        if reservoir.circuit and self.dimension != 1:
+            raise problem(f"expected dimension 1 with a circuit reservoir (the loop is a 1D line); "
+                          f"got {self.dimension}", "dimension")
         set_resolved(self, connector=connector, outlet=outlet, reservoir=reservoir)
         return self
 

@@ -93,6 +93,15 @@ def check_physical(case) -> None:
         _require(area, key, "cross-section width x thickness", given)
         _require(_value(m.drift_coefficient, n, area), key, "drift coefficient 1/(n e A)", given)
     _require(g.volume, "geometry.length", "target volume", format_brief(g.length, "length"))
+    if g.reservoir.circuit and case.method not in ("analytic", "fv"):
+        raise problem(f"expected method analytic or fv with a circuit reservoir (the loop is in the closed form "
+                      f"and the finite volumes only); got {case.method}", "method")
+    if g.reservoir.circuit and case.method == "fv" and case.fv.stepper == "fipy":
+        raise problem("expected stepper cached with a circuit reservoir (the plain FiPy loop has no face "
+                      "joining the outlet to the reservoir); got fipy", "fv.stepper")
+    if g.reservoir.circuit and case.transport.injection != "reservoir":
+        raise problem(f"expected injection reservoir with a circuit reservoir (the loop carries the "
+                      f"reservoir's electrons round); got {case.transport.injection}", "transport.injection")
     shortest = MIN_COLLISION_TIMES * tau
     if case.time.duration < shortest:
         raise problem(f"expected a duration of at least {MIN_COLLISION_TIMES} collision times "

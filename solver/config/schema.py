@@ -86,12 +86,17 @@ class Counting(Model):
     """How scatterings become X-ray counts (section 3).
 
     scattering: "close-encounters" (rate v/l with l = 1/(n pi (lambda_e/2)^2), section 3) or
-    "conduction" (rate 1/tau, eq. 10). capture_probability r and the detector's
-    geometric_factor are in (0, 1]; xray_count_limit is the observed upper limit on counts used
-    for the bound (None: none).
+    "conduction" (rate 1/tau, eq. 10). The speeds (docs/model-choices.md): mean_free_path_speed
+    is the v of mu = v tau (Ramberg-Snow's L/mu), encounter_speed the v of lambda_e = h/(m_e v)
+    and of the encounter rate v/l; "fermi" sqrt(2 E_F/m_e) or "average" (3/4) of it (eq. 8).
+    The paper uses fermi for mu and average for the encounters. capture_probability r and the
+    detector's geometric_factor are in (0, 1]; xray_count_limit is the observed upper limit on
+    counts used for the bound (None: none).
     """
 
     scattering: choice("close-encounters", "conduction") = "close-encounters"
+    mean_free_path_speed: choice("fermi", "average") = "fermi"
+    encounter_speed: choice("average", "fermi") = "average"
     capture_probability: Probability = 1.0
     geometric_factor: Probability = Field(
         description="the detector's geometric factor, a number in (0, 1], such as 0.018")

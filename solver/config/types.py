@@ -19,7 +19,7 @@ from pydantic_core import PydanticCustomError
 
 from .units import QuantityError, describe, format_quantity, show, to_si
 
-__all__ = ["problem", "quantity", "integer", "choice", "case_name", "angles", "Model", "set_resolved",
+__all__ = ["problem", "quantity", "integer", "choice", "flag", "case_name", "angles", "Model", "set_resolved",
            "Length", "OptLength", "Probability", "Current", "Duration", "OptDuration", "Instant",
            "Offset", "Angles", "serialise_quantity"]
 
@@ -114,6 +114,16 @@ def choice(*options):
 
     literal = Literal[tuple(names)]  # type: ignore[valid-type]
     return Annotated[Optional[literal] if None in options else literal, BeforeValidator(check)]
+
+
+def flag():
+    """true or false (YAML booleans only: "yes", 1 and "true" as text are refused)."""
+    def check(value):
+        if isinstance(value, bool):
+            return value
+        raise problem(f"expected true or false; got {show(value)}")
+
+    return Annotated[bool, BeforeValidator(check)]
 
 
 def case_name(value):

@@ -34,7 +34,8 @@ class LineLayout:
     ``parts`` (meshes.line.Part, upstream first: feed/reservoir, connector, target, outlet,
     circuit), ``dx`` [m] in the fine parts, ``sharp_ends`` and ``max_width`` for
     ``build_line_mesh``, ``inflow_density`` [m^-3] held at the upstream end (None: closed end),
-    ``diffusivity`` D [m^2/s] (kernel), ``electron_density`` n [m^-3]."""
+    ``diffusivity`` D [m^2/s] (kernel), ``electron_density`` n [m^-3]; ``loop``: the two ends
+    are one face (a circuit reservoir: what leaves the outlet re-enters the reservoir)."""
 
     parts: tuple
     dx: float
@@ -43,6 +44,7 @@ class LineLayout:
     inflow_density: float | None
     diffusivity: float
     electron_density: float
+    loop: bool = False
 
 
 def single_electron(case: Case) -> bool:
@@ -82,6 +84,8 @@ def line_layout(case: Case, derived: dict) -> LineLayout:
     D = case_kernel_diffusivity(case, derived)
     n = derived["electron_density_m3"]
     T = case.time.duration
+    if g.reservoir.circuit:
+        return _loop_layout(case, derived, D, n, T)
     schedule = schedule_from_spec(case.transport.current)
     margin = far_field_length(D, T, fv.far_field)
     drift_out = float(drift_displacement(schedule.charge(T, T), n, g.outlet.area))
@@ -107,25 +111,58 @@ def line_layout(case: Case, derived: dict) -> LineLayout:
         # below 1/FRONT_CELLS of its width sqrt(4 D t) when it arrives (or at the end), and with
         # a cell Peclet number v h / D below 1.5, where convection "auto" stays central.
         sharp = ("reservoir",)
-        distance = g.reservoir.length + g.connector.length
-        v_max = fastest_drift(case, derived, leads=("reservoir", "connector"))
-        if v_max * T + margin > distance:
-            t_reach = min(T, distance / v_max) if v_max > 0 else T
-            cap = math.sqrt(4 * D * t_reach) / FRONT_CELLS
-            if v_max > 0:
-                cap = min(cap, 1.5 * D / v_max)
-            caps = {"reservoir": max(dx, cap)}
+        cap = _front_cap(case, derived, D, margin, ("reservoir", "connector"))
+        caps = {} if cap is None else {"reservoir": max(dx, cap)}
     return LineLayout(parts=tuple(parts), dx=dx, sharp_ends=sharp, max_width=caps,
                       inflow_density=inflow, diffusivity=D, electron_density=n)
+
+
+def _front_cap(case: Case, derived: dict, D: float, margin: float, leads) -> float | None:
+    """The widest cell [m] along the way of a finite reservoir's back edge (a second front,
+    starting a reservoir and connector length before the target) if it can influence the
+    target within the run (drift plus ``margin`` [m] reach it): below 1/FRONT_CELLS of its
+    width sqrt(4 D t) when it arrives (or at the end), and with a cell Peclet number v h/D
+    below 1.5, where convection "auto" stays central; None if it cannot."""
+    g, T = case.geometry, case.time.duration
+    distance = g.reservoir.length + g.connector.length
+    v_max = fastest_drift(case, derived, leads=leads)
+    if not v_max * T + margin > distance:
+        return None
+    t_reach = min(T, distance / v_max) if v_max > 0 else T
+    cap = math.sqrt(4 * D * t_reach) / FRONT_CELLS
+    return min(cap, 1.5 * D / v_max) if v_max > 0 else cap
+
+
+def _loop_layout(case: Case, derived: dict, D: float, n: float, T: float) -> LineLayout:
+    """A circuit reservoir: reservoir, connector, target and outlet closed into a loop, no far
+    ends.  The junction of the outlet's end and the reservoir's start is a density jump that
+    travels round the loop like a finite reservoir's back edge: fine cells on both sides of it,
+    and, if it can reach the target within the run, ``_front_cap`` cells where it travels."""
+    g = case.geometry
+    parts = (Part("reservoir", g.reservoir.length, g.reservoir.area),
+             Part("connector", g.connector.length, g.connector.area),
+             Part("target", g.length, g.area),
+             Part("outlet", g.outlet.length, g.outlet.area))
+    dx = g.length / case.fv.cells_per_target
+    cap = _front_cap(case, derived, D, far_field_length(D, T, case.fv.far_field),
+                     ("reservoir", "connector", "outlet"))
+    caps = {} if cap is None else {"reservoir": max(dx, cap), "outlet": max(dx, cap)}
+    return LineLayout(parts=parts, dx=dx, sharp_ends=("reservoir", "outlet"), max_width=caps,
+                      inflow_density=None, diffusivity=D, electron_density=n, loop=True)
 
 
 def fronts_clear_time(case: Case, speed: float, diffusivity: float, widths: float = 6.0) -> float:
     """Time [s] after which every density front has left the target by ``widths`` of its
     width sqrt(4 D t): v t = d + widths sqrt(4 D t), with d the distance from the farthest
-    front's start (finite reservoir: its back edge) to the target's end."""
+    front's start (finite reservoir: its back edge) to the target's end.  Round a circuit's
+    loop the fronts come back: they stay until the loop is mixed, sqrt(4 D t) = 2 P (P its
+    circumference)."""
     g = case.geometry
     if speed <= 0:
         return 0.0
+    if g.reservoir.circuit:
+        period = g.reservoir.length + g.connector.length + g.length + g.outlet.length
+        return period**2 / diffusivity
     d = g.length
     if not single_electron(case):
         d += g.connector.length + (0.0 if g.reservoir.semi_infinite else g.reservoir.length)

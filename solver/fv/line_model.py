@@ -54,6 +54,9 @@ class LineModel:
         Q dx/(A D) is below 2, where they are second order and monotone, and the exponential
         (Scharfetter-Gummel) scheme on the others, which stays monotone on the coarse graded
         cells), or one FiPy scheme everywhere: "exponential", "central", "upwind"
+    loop : the last cell's downstream face is the first cell's upstream face (a circuit
+        reservoir): drift and diffusion carry electrons from the outlet's end into the
+        reservoir's start through it (:meth:`loop_face`); no outflow, no inflow
     """
 
     line: LineMesh
@@ -61,6 +64,7 @@ class LineModel:
     electron_density: float
     inflow_density: float | None = None
     convection: str = "auto"
+    loop: bool = False
 
     #: the 1D stepper's solver: its step matrices are tridiagonal (``solver.linalg.tridiagonal``)
     linear_solver: ClassVar[str] = "tridiagonal"
@@ -95,7 +99,8 @@ class LineModel:
         return {"dimension": 1, "cells": self.number_of_cells,
                 "cells_in_target": int(self.line.cells["target"].sum()),
                 "domain_m": [float(self.line.face_x[0]), float(self.line.face_x[-1])],
-                "parts_m": {k: [float(a), float(b)] for k, (a, b) in self.line.edges.items()}}
+                "parts_m": {k: [float(a), float(b)] for k, (a, b) in self.line.edges.items()},
+                **({"loop": True} if self.loop else {})}
 
     def flow(self, current: float) -> float:
         """Volumetric flow of the electron fluid Q = I/(n e) [m^3/s]."""
@@ -114,7 +119,8 @@ class LineModel:
         q = self.flow(current)
         var = CellVariable(mesh=mesh, value=0.0, hasOld=True)
         outlet_flow = FaceVariable(mesh=mesh, value=(0.0,), rank=1)
-        outlet_flow.setValue(q, where=self.line.faces["downstream_end"])
+        if not self.loop:
+            outlet_flow.setValue(q, where=self.line.faces["downstream_end"])
         diff_coeff = FaceVariable(mesh=mesh, value=self.diffusivity * self.line.face_area)
         inflow = 0.0
         if self.inflow_density is not None:
@@ -144,7 +150,32 @@ class LineModel:
         var, steady, inflow = self.fipy_terms(current)
         K, f = assemble(steady, var)
         f[0] += inflow
+        if self.loop:
+            K = (K + self._loop_matrix(self.flow(current))).tocsr()
         return K, f
+
+    def loop_face(self, q: float) -> tuple[float, float]:
+        """(a, b) [m^3/s] of the flux a c_last - b c_first [1/s] through the loop's face, for the
+        volume flow ``q`` [m^3/s]: Scharfetter-Gummel (exponential) drift and diffusion,
+        a = g B(-Pe), b = g B(Pe), g = A D/h, Pe = q h/(A D), B(x) = x/(e^x - 1), with h the
+        distance of the two cell centres and A the smaller of their cross-sections (it is
+        q c_last at high Pe and g (c_last - c_first) without drift)."""
+        from scipy.special import exprel
+
+        h = 0.5 * (self.line.dx[-1] + self.line.dx[0])
+        area = min(self.line.cell_area[-1], self.line.cell_area[0])
+        g = area * self.diffusivity / h
+        peclet = q * h / (area * self.diffusivity)
+        return g / exprel(-peclet), g / exprel(peclet)
+
+    def _loop_matrix(self, q: float):
+        """The loop face's part of K: what leaves the last cell enters the first (columns sum to 0)."""
+        import scipy.sparse as sp
+
+        a, b = self.loop_face(q)
+        last = self.number_of_cells - 1
+        return sp.coo_matrix(([-a, b, a, -b], ([last, last, 0, 0], [last, 0, last, 0])),
+                             shape=(last + 1, last + 1))
 
     def fipy_equation(self, current: float):
         """Plain FiPy equation TransientTerm(A) == steady terms + inflow, and its variable
@@ -155,6 +186,8 @@ class LineModel:
         mesh = self.line.mesh
         source = np.zeros(mesh.numberOfCells)
         source[0] = inflow / self.line.dx[0]      # FiPy integrates sources over dx
+        if self.loop:
+            raise ValueError("the plain FiPy stepper has no loop face: use fv.stepper cached for a circuit")
         eq = TransientTerm(coeff=CellVariable(mesh=mesh, value=self.line.cell_area)) == steady + CellVariable(mesh=mesh, value=source)
         return eq, var
 
@@ -162,9 +195,14 @@ class LineModel:
         """Flows through the two ends, computed from the face formulas [1/s].
 
         upstream inflow = Q n + A_0 D (n - c_0)/(dx_0/2) for a semi-infinite reservoir, else 0;
-        downstream outflow = Q c_last.  Used for the conservation balance, independently of K.
+        downstream outflow = Q c_last; round a loop, the flux through its face as both (it leaves
+        the outlet and enters the reservoir).  Used for the conservation balance, independently of K.
         """
         q = self.flow(current)
+        if self.loop:        # what leaves the outlet's end re-enters the reservoir
+            a, b = self.loop_face(q)
+            through = a * c[-1] - b * c[0]
+            return through, through
         inflow = 0.0
         if self.inflow_density is not None:
             a0, dx0 = self.line.face_area[0], self.line.dx[0]
@@ -188,7 +226,7 @@ def build_line_model(case: Case, derived: dict):
         raise CaseError(f"{case.source}: limits.max_cells: the mesh has {line.mesh.numberOfCells} cells, "
                         f"more than the limit {case.limits.max_cells}")
     model = LineModel(line=line, diffusivity=D, electron_density=n, inflow_density=inflow,
-                      convection=case.fv.convection)
+                      convection=case.fv.convection, loop=layout.loop)
     c0 = np.zeros(line.mesh.numberOfCells)
     if single_electron(case):
         left = np.flatnonzero(line.cells["connector"])[-1]

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..physics.choices import model_choices
 from .outdir import publish, temporary_prefix, write_marker
 from .plots import plot_result
 from .provenance import provenance
@@ -74,6 +75,7 @@ def summary_dict(result, *, started, error=None, wall_time_parts=None):
         "numerics": result.numerics,
         "injection": result.case.transport.injection,
         **_stderr_keys(result),
+        "model_choices": model_choices(result.case),
     })
 
 

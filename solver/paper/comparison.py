@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING
 
 from ..config.presets import preset_target
 from ..physics import material as m
+from ..physics.choices import choice_notes, model_choices
 from ..physics.derived import derive
 from .printed import PRESETS, agrees_with_printed, paper_entries
 
 if TYPE_CHECKING:
     from ..config.schema import Case
 
-__all__ = ["compare_with_paper", "format_table", "derive_json", "note_reference"]
+__all__ = ["compare_with_paper", "format_table", "derive_json", "derive_text", "note_reference"]
 
 # Relative tolerances for "the case's geometry/current is the preset's": the area tolerance
 # admits Table 1's w = 282.74 mm as well as 2 pi x 45 mm = 282.743 mm.
@@ -65,6 +66,13 @@ def _material_deviation(case: Case) -> str:
     return ("case material differs from the paper's copper: " + ", ".join(diffs)) if diffs else ""
 
 
+_MFP_KEYS = ("mean_free_path_m", "rs_scatterings_per_transit", "amplification_conduction",
+             "amplification_close_encounters")
+_ENCOUNTER_KEYS = ("electron_wavelength_m", "close_encounter_distance_m", "close_encounter_time_s",
+                   "close_encounters_per_transit", "amplification_close_encounters",
+                   "scattering_rate_per_s", "scatterings_per_transit")
+
+
 def _case_causes(case: Case, key: str) -> list[str]:
     """Causes that come from the case's own choices rather than from the paper."""
     tr = case.transport
@@ -76,6 +84,13 @@ def _case_causes(case: Case, key: str) -> list[str]:
             causes.append(f"case uses D = {what}; the paper uses the Einstein relation (eq. 13)")
         if tr.diffusivity_scale != 1.0:
             causes.append(f"case scales D by {tr.diffusivity_scale:g} (Figure 2 uses 0.01)")
+    cnt = case.counting
+    if key in _MFP_KEYS and cnt.mean_free_path_speed != "fermi":
+        causes.append("case takes the mean free path at the average speed (3/4) v_F "
+                      "(counting.mean_free_path_speed); the paper at v_F")
+    if key in _ENCOUNTER_KEYS and cnt.encounter_speed != "average":
+        causes.append("case takes the close encounters at v_F (counting.encounter_speed); the paper "
+                      "at the average speed (3/4) v_F")
     if key == "rms_diffusion_length_m" and tr.convention != "paper":
         causes.append(
             "convention (misprint 1): the standard r_RMS = sqrt(2 D dt_T) is sqrt(2) x the "
@@ -170,8 +185,17 @@ def format_table(rows: list[dict]) -> str:
 
 
 def derive_json(case: Case) -> dict:
-    """``derive(case)`` plus ``{"paper_comparison": compare_with_paper(case)}``; JSON-serialisable."""
+    """``derive(case)`` plus ``{"model_choices": ..., "paper_comparison": compare_with_paper(case)}``;
+    JSON-serialisable."""
     d = derive(case)
     out: dict = dict(d)
+    out["model_choices"] = model_choices(case)
     out["paper_comparison"] = compare_with_paper(case, d)
     return out
+
+
+def derive_text(case: Case) -> str:
+    """The ``derive`` table: the model choices in force and the ones that move the answer
+    (``physics.choices.choice_notes``), then :func:`format_table`."""
+    d = derive(case)
+    return "\n".join(f"# {line}" for line in choice_notes(case, d)) + "\n" + format_table(compare_with_paper(case, d))

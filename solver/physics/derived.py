@@ -64,7 +64,10 @@ def derive(case: Case) -> dict[str, float | None]:
     * fermi_velocity_m_s -- sqrt(2 E_F/m_e)
     * average_speed_m_s -- (3/4) sqrt(2 E_F/m_e), eq. 8 (the paper's "v_F" = 1.18e6)
     * collision_time_s -- tau = m_e sigma/(n e^2), eq. 10
-    * mean_free_path_m -- v_F tau (the paper's 39 nm)
+    * mean_free_path_m -- v tau with v the counting.mean_free_path_speed (default v_F: the
+      paper's 39 nm); mean_free_path_speed_m_s -- that v
+    * encounter_speed_m_s -- the v of lambda_e and of the encounter rate (counting.encounter_speed;
+      default the average speed, as the paper)
     * diffusivity_einstein_m2_s / diffusivity_degenerate_m2_s -- eq. 13 / v_F^2 tau/3
     * diffusivity_m2_s -- the D the case uses (choice x diffusivity_scale)
     * drift_coefficient_m_per_C -- 1/(n e A); drift_velocity_m_s -- I/(n e A), eq. 11
@@ -72,9 +75,9 @@ def derive(case: Case) -> dict[str, float | None]:
     * rms_diffusion_length_m -- sqrt(2 D_k dt_T), D_k = D (standard) or D/2 (paper convention,
       which gives the paper's sqrt(D dt_T))
     * current_A, target_length_m, target_area_m2, target_volume_m3
-    * electron_wavelength_m -- h/(m_e v_avg); close_encounter_distance_m -- 1/(n pi (lambda/2)^2);
-      close_encounter_time_s -- l/v_avg (sec. 3)
-    * scattering_rate_per_s -- nu = 1/tau ('conduction') or v_avg/l ('close-encounters')
+    * electron_wavelength_m -- h/(m_e v); close_encounter_distance_m -- 1/(n pi (lambda/2)^2);
+      close_encounter_time_s -- l/v (sec. 3), v the encounter speed
+    * scattering_rate_per_s -- nu = 1/tau ('conduction') or v/l ('close-encounters')
     * scatterings_per_transit -- nu dt_T for the case's counting choice
     * conduction_scatterings_per_transit -- dt_T/tau = S_inf (eq. 23)
     * close_encounters_per_transit -- dt_T/(l/v_avg)
@@ -84,7 +87,8 @@ def derive(case: Case) -> dict[str, float | None]:
       capture_transit_s -- lambda_e/v_avg; capture_r_product_s2 -- their product (s^2, misprint 5:
       not a probability); capture_r_ratio -- transit/lifetime; capture_r_inverse_ratio --
       lifetime/transit; capture_r_ratio_fermi_speed -- (lambda_e/v_F)/(hbar/Gamma), the reading
-      that reproduces the printed "r ~ 1.6"
+      that reproduces the printed "r ~ 1.6" (all with lambda_e at the paper's average speed,
+      whatever the encounter speed: they are readings of sec. 3)
     """
     geo, mat, tr, cnt = case.geometry, case.material, case.transport, case.counting
     length = float(geo.length)
@@ -97,8 +101,10 @@ def derive(case: Case) -> dict[str, float | None]:
     n = m.electron_density(e_f)
     v_f = m.fermi_speed(e_f)
     v_avg = m.average_speed(e_f)
+    speeds = {"fermi": v_f, "average": v_avg}
+    v_mfp, v_enc = speeds[cnt.mean_free_path_speed], speeds[cnt.encounter_speed]
     tau = m.collision_time(sigma, n)
-    mfp = m.mean_free_path(v_f, tau)
+    mfp = m.mean_free_path(v_mfp, tau)
     d_e = m.einstein_diffusivity(sigma, temp, n)
     d_deg = m.degenerate_diffusivity(sigma, e_f, n)
     d = case_diffusivity(tr, d_e, d_deg)
@@ -110,9 +116,9 @@ def derive(case: Case) -> dict[str, float | None]:
     dt_t = m.transit_time(length, v_d)
     r_rms = math.sqrt(2.0 * d_k * dt_t) if math.isfinite(dt_t) else math.inf
 
-    lam = m.electron_wavelength(v_avg)
+    lam = m.electron_wavelength(v_enc)
     ell = m.close_encounter_distance(n, lam)
-    t_ce = m.close_encounter_time(ell, v_avg)
+    t_ce = m.close_encounter_time(ell, v_enc)
 
     scattering = cnt.scattering
     if scattering == "conduction":
@@ -128,8 +134,9 @@ def derive(case: Case) -> dict[str, float | None]:
     s_ce = dt_t / t_ce
     s_rs = length / mfp
 
-    cap = m.capture_probability_estimate(lam, v_avg)
-    r_fermi = (lam / v_f) / cap["lifetime_s"]
+    lam_paper = m.electron_wavelength(v_avg)      # sec. 3's readings of r use the paper's speed
+    cap = m.capture_probability_estimate(lam_paper, v_avg)
+    r_fermi = (lam_paper / v_f) / cap["lifetime_s"]
 
     out = {
         "electron_density_m3": n,
@@ -141,6 +148,8 @@ def derive(case: Case) -> dict[str, float | None]:
         "transit_time_s": dt_t,
         "rms_diffusion_length_m": r_rms,
         "average_speed_m_s": v_avg,
+        "mean_free_path_speed_m_s": v_mfp,
+        "encounter_speed_m_s": v_enc,
         "diffusivity_einstein_m2_s": d_e,
         "diffusivity_degenerate_m2_s": d_deg,
         "drift_coefficient_m_per_C": coeff,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import analytic
+from .circuit import electrons_in_target_line
 from .derived import derive
 from .material import drift_velocity
 from .quadrature import cumulative_log_time_integral
@@ -23,7 +24,7 @@ from .quadrature import cumulative_log_time_integral
 if TYPE_CHECKING:
     from ..config.schema import Case
 
-__all__ = ["Line", "line_of", "nonuniform_part", "reservoir_span"]
+__all__ = ["Line", "line_of", "nonuniform_part", "reservoir_span", "loop_period"]
 
 
 def nonuniform_part(case: Case) -> str | None:
@@ -45,13 +46,23 @@ def reservoir_span(case: Case) -> tuple[float, float]:
     return (-math.inf if g.reservoir.semi_infinite else x_max - g.reservoir.length), x_max
 
 
+def loop_period(case: Case) -> float | None:
+    """The circumference P [m] of a circuit reservoir's loop (reservoir + connector + target +
+    outlet), or None for an open line."""
+    g = case.geometry
+    if not g.reservoir.circuit:
+        return None
+    return g.reservoir.length + g.connector.length + g.length + g.outlet.length
+
+
 @dataclass(frozen=True)
 class Line:
     """The uniform 1D line of a case (SI): target (0, L), reservoir [x_min, x_max].
 
     ``length`` L [m], ``area`` A [m^2], ``x_min`` [m] (-inf: semi-infinite), ``x_max`` [m]
     (= -connector length), ``diffusivity`` D [m^2/s] (scale included), ``convention``,
-    ``density`` n [m^-3], ``current`` I [A] (constant).
+    ``density`` n [m^-3], ``current`` I [A] (constant); ``period`` P [m] of a circuit's loop
+    (None: an open line).
     """
 
     length: float
@@ -62,6 +73,7 @@ class Line:
     convention: str
     density: float
     current: float
+    period: float | None = None
 
     @property
     def reservoir_length(self) -> float:
@@ -84,8 +96,8 @@ class Line:
 
     def electrons_in_target(self, t):
         """N(t) [count]: new electrons in the target (integral of eq. 24 times n A L_res)."""
-        return analytic.electrons_in_target(t, self.displacement(t), self.length, self.x_min, self.x_max,
-                                            self.diffusivity, self.density, self.area, self.convention)
+        return electrons_in_target_line(t, self.displacement(t), self.length, self.x_min, self.x_max,
+                                        self.diffusivity, self.density, self.area, self.convention, self.period)
 
     def electrons_time_integral(self, T: float) -> float:
         """integral_0^T N(t) dt [count s], for T [s] > 0: vectorised adaptive Gauss-Kronrod in
@@ -94,9 +106,9 @@ class Line:
 
     def fraction_in_target(self, t):
         """N(t)/(n A L_res): probability that a given new electron is in the target [1]."""
-        return analytic.electrons_in_target(t, self.displacement(t), self.length, self.x_min, self.x_max,
-                                            self.diffusivity, 1.0 / self.reservoir_length, 1.0,
-                                            self.convention)
+        return electrons_in_target_line(t, self.displacement(t), self.length, self.x_min, self.x_max,
+                                        self.diffusivity, 1.0 / self.reservoir_length, 1.0,
+                                        self.convention, self.period)
 
 
 def line_of(case: Case) -> Line:
@@ -118,4 +130,4 @@ def line_of(case: Case) -> Line:
     x_min, x_max = reservoir_span(case)
     return Line(length=g.length, area=g.area, x_min=x_min, x_max=x_max,
                 diffusivity=d["diffusivity_m2_s"], convention=case.transport.convention,
-                density=d["electron_density_m3"], current=float(current.nominal()))
+                density=d["electron_density_m3"], current=float(current.nominal()), period=loop_period(case))

@@ -17,7 +17,8 @@ import numpy as np
 from ..errors import CaseError
 from ..fv.layout import single_electron
 from ..physics import analytic
-from ..physics.line import nonuniform_part, reservoir_span
+from ..physics.circuit import electrons_in_target_line
+from ..physics.line import loop_period, nonuniform_part, reservoir_span
 from ..physics.material import drift_displacement
 from ..physics.quadrature import cumulative_log_time_integral
 from ..physics.schedule import schedule_from_spec
@@ -67,11 +68,14 @@ def run_analytic(case: Case, derived: dict, time_integral: str = "gauss-kronrod"
 
         def n_target(t):
             t = np.atleast_1d(np.asarray(t, float))
-            return analytic.electrons_in_target(t, displacement(t), g.length, x_min, x_max, D, n, area, conv)
+            return electrons_in_target_line(t, displacement(t), g.length, x_min, x_max, D, n, area, conv,
+                                            loop_period(case))
 
     values = n_target(times)
     breakpoints = schedule.breakpoints(T)
     numerics = {"solution": "closed form (eq. 24 integrated over the target)"}
+    if loop_period(case) is not None:
+        numerics["loop_circumference_m"] = loop_period(case)   # images round the circuit (physics.circuit)
     if time_integral == "quad":
         integral = analytic.cumulative_time_integral(lambda t: float(n_target(t)[0]), times,
                                                      breakpoints=breakpoints)

@@ -4,7 +4,8 @@ resumed sweep's table equals an uninterrupted one's).
 ``sweep.csv``: one row per case, in the order of the sweep file: ``case`` (its index), one
 column per axis (quantities as SI numbers, the unit in the header: "transport.current [A]";
 other values as written), ``sample`` (sampled sweeps), ``status`` (ok, failed, not run), the
-outputs of summary.json (:data:`OUTPUTS`), ``wall_time_s`` (the run's compute time, which
+outputs of summary.json (:data:`OUTPUTS`), ``model_choices`` (the choices each bound rests on, in
+one line), ``wall_time_s`` (the run's compute time, which
 differs between runs), ``key`` (the case's results folder cases/<key>) and ``error``.
 
 ``quantiles.csv`` (sampled sweeps): for each combination of the grid/zip axes and each output,
@@ -22,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..config.units import DIMENSIONS, dimension_of, to_si
+from ..physics.choices import describe_choices
 
 __all__ = ["OUTPUTS", "QUANTILES", "axis_columns", "build_rows", "quantile_rows", "write_csv", "read_table"]
 
@@ -81,6 +83,8 @@ def build_rows(sweep, points, out) -> list[dict]:
         row["status"] = status
         for name, (path, _) in OUTPUTS.items():
             row[name] = _get(summary, path)
+        choices = summary.get("model_choices")      # what the bound rests on (docs/model-choices.md)
+        row["model_choices"] = describe_choices(choices) if choices else None
         row["wall_time_s"] = _get(summary, ("provenance", "wall_time_s"))
         row["key"] = p.key
         row["error"] = error

@@ -12,8 +12,10 @@ Rows come from two places:
   printed values are the "claims" of ``solver/paper/printed_values.yaml``.
 
 Verdicts (:data:`VERDICTS`): ``confirmed`` (ours agrees at the printed precision, or to the
-stated tolerance), ``corrected`` (ours differs, the cause is known and named), ``refuted`` (the
-statement does not hold, with the evidence), ``not recomputable`` (an input is not in the paper),
+stated tolerance), ``corrected`` (ours differs because the paper has a misprint or a slip, named
+in the cause), ``interpretation`` (ours differs because the paper's statement admits another
+reading, or rests on a model choice we make differently; the cause names both readings, and
+docs/model-choices.md the physics), ``refuted`` (the statement does not hold, with the evidence), ``not recomputable`` (an input is not in the paper),
 ``not yet checked`` (the tool that would check it is not available; never faked).
 
 Each row is a dict: id, claim, section, unit, printed, paper, ours, rel_diff, verdict, cause,
@@ -25,6 +27,7 @@ from __future__ import annotations
 from .dimensions import FEEDS, dimension_amplifications, dimension_case, dimensional_claim_rows
 from .output import ledger_json, ledger_markdown, write_ledger
 from .printed_claims import misprint_rows, printed_number_rows, scattering_identity_rows
+from .choice_claims import model_choice_rows
 from .rows import DAY, VERDICTS, ledger_case
 from .transport_claims import conclusion_rows, experiment_rows, transport_claim_rows
 
@@ -54,7 +57,7 @@ def build_ledger(*, reservoir_target_volumes: float = 2.3e6, measurement_time: f
     ``check_dimensions``: run the 1D/2D/3D finite-volume comparison (minutes)."""
     rows = (printed_number_rows() + misprint_rows() + scattering_identity_rows()
             + transport_claim_rows(reservoir_target_volumes) + experiment_rows(measurement_time)
-            + conclusion_rows(measurement_time) + dimensional_claim_rows(check_dimensions))
+            + conclusion_rows(measurement_time) + model_choice_rows() + dimensional_claim_rows(check_dimensions))
     ids = [r["id"] for r in rows]
     if len(set(ids)) != len(ids):
         raise RuntimeError(f"duplicate ledger ids: {sorted({i for i in ids if ids.count(i) > 1})}")

@@ -13,7 +13,7 @@ from ..printed import agrees_with_printed, claims
 
 __all__ = ["VERDICTS", "DAY", "row", "claim_row", "ledger_case"]
 
-VERDICTS = ("confirmed", "corrected", "refuted", "not recomputable", "not yet checked")
+VERDICTS = ("confirmed", "corrected", "interpretation", "refuted", "not recomputable", "not yet checked")
 
 DAY = 86400.0
 
@@ -55,14 +55,17 @@ def claim_row(claim_id, claim, ours, *, rtol=None, ok_cause="", bad_verdict="cor
 
 
 def ledger_case(preset: str, *, current=None, reservoir=None, convention="standard",
-                scattering="close-encounters", diffusivity_scale=1.0):
+                scattering="close-encounters", diffusivity_scale=1.0, diffusivity="einstein",
+                encounter_speed="average"):
     """A Table 1 case for the ledger: preset 'vip' or 'vip2', our physics (standard convention,
-    true Einstein D), 1 cm connector; ``reservoir`` in target volumes (None: semi-infinite)."""
+    true Einstein D), 1 cm connector; ``reservoir`` in target volumes (None: semi-infinite);
+    ``diffusivity`` and ``encounter_speed`` the model choices (the paper's by default)."""
     geometry = {"preset": preset, "connector": {"length": "1 cm"}}
     if reservoir is not None:
         geometry["reservoir"] = {"target_volumes": float(reservoir)}
-    transport = {"convention": convention, "diffusivity_scale": diffusivity_scale}
+    transport = {"convention": convention, "diffusivity_scale": diffusivity_scale, "diffusivity": diffusivity}
     if current is not None:
         transport["current"] = f"{float(current)!r} A"
     return case_from_dict({"name": f"ledger-{preset}", "geometry": geometry, "transport": transport,
-                           "counting": {"scattering": scattering}}, source="solver.paper.ledger")
+                           "counting": {"scattering": scattering, "encounter_speed": encounter_speed}},
+                          source="solver.paper.ledger")

@@ -100,10 +100,14 @@ def experiment_rows(measurement_time):
         rows.append(claim_row(f"bound_improvement_yield_{preset}",
                                f"sec. 3: the bound improves by the encounter-count ratio ({preset.upper()}); ours: "
                                "X-ray yield ratio r S_ce/((1/10) L/mu) with r = 1", yield_ratio,
+                               bad_verdict="interpretation",
                                bad_cause=f"the printed factor is the ratio of encounter counts ({ratio:.3g}); the "
                                          "bound scales with the X-ray yield, and eq. 1 gives RS a capture probability "
                                          "1/10 per scattering while sec. 3 takes r ~ 1 per close encounter, a further "
-                                         "factor 10 (if the 1/10 is kept for both, the printed factor stands)",
+                                         "factor 10. A reading, not a misprint: if the 1/10 is kept for both "
+                                         "(the paper's printed factor is the ratio of counts), the printed factor "
+                                         "stands; the capture probability is a model choice "
+                                         "(counting.capture_probability, docs/model-choices.md)",
                                details={"encounter_count_ratio": ratio}))
     # The bound 2.6e-40 needs VIP-2's count limit and measurement time (ref. [5]), not in the paper.
     case = ledger_case("vip2")
