@@ -21,19 +21,20 @@ from pathlib import Path
 
 import numpy as np
 
+from ..physics.choices import describe_choices, model_choices
+
 __all__ = ["plot_result", "choices_title"]
 
 
 def choices_title(result) -> str:
-    """The case's key choices in one line, for figure titles."""
-    case, derived = result.case, result.derived
-    t = case.transport
-    diffusivity = t.diffusivity if isinstance(t.diffusivity, str) else f"{t.diffusivity:.3g} m^2/s"
-    scale = "" if t.diffusivity_scale == 1.0 else f" x {t.diffusivity_scale:g}"
-    value = derived.get("diffusivity_m2_s")
-    return (f"{case.name}: {result.method}, {case.geometry.dimension}D {case.geometry.shape}, "
-            f"I = {t.current.nominal():g} A ({t.current.schedule}), D {diffusivity}{scale}"
-            + (f" ({value:.3g} m$^2$/s)" if value else "") + f", {t.convention} convention, {case.counting.scattering}")
+    """The case's key choices, for figure titles: method, dimension, current, and the model
+    choices the numbers rest on (``physics.choices``: diffusivity, convention, speeds,
+    scattering model, r, g, reservoir)."""
+    case = result.case
+    head = (f"{case.name}: {result.method}, {case.geometry.dimension}D {case.geometry.shape}, "
+            f"I = {case.transport.current.nominal():g} A ({case.transport.current.schedule})")
+    text = describe_choices(model_choices(case)).replace("m^2/s", "m$^2$/s")
+    return f"{head}; {text}"
 
 
 def _figure():
@@ -43,7 +44,7 @@ def _figure():
     fig = Figure(figsize=(7.2, 4.6))
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    fig.subplots_adjust(left=0.12, right=0.86, bottom=0.12, top=0.86)
+    fig.subplots_adjust(left=0.12, right=0.86, bottom=0.12, top=0.82)
     return fig, ax
 
 
@@ -58,7 +59,9 @@ def _finish(fig, ax, result, title, path):
     ax.set_xlabel("time since switch-on t [s]")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8, loc="best")
-    fig.suptitle(f"{title}\n{choices_title(result)}", fontsize=8.5)
+    import textwrap
+
+    fig.suptitle("\n".join([title, *textwrap.wrap(choices_title(result), 110)]), fontsize=8)
     fig.savefig(path, dpi=120)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import material as m
+from .derived import case_diffusivity
 
 if TYPE_CHECKING:
     from ..config.schema import Case
@@ -40,15 +41,12 @@ def model_choices(case: Case) -> dict:
     mat, tr, cnt, g = case.material, case.transport, case.counting, case.geometry
     n = m.electron_density(mat.fermi_energy)
     speeds = {"fermi": m.fermi_speed(mat.fermi_energy), "average": m.average_speed(mat.fermi_energy)}
-    choice = tr.diffusivity
-    if isinstance(choice, str):
-        base = (m.einstein_diffusivity(mat.conductivity, mat.temperature, n) if choice == "einstein"
-                else m.degenerate_diffusivity(mat.conductivity, mat.fermi_energy, n))
-    else:
-        choice, base = "value", float(choice)
+    choice = tr.diffusivity if isinstance(tr.diffusivity, str) else "value"
+    diffusivity = case_diffusivity(tr, m.einstein_diffusivity(mat.conductivity, mat.temperature, n),
+                                   m.degenerate_diffusivity(mat.conductivity, mat.fermi_energy, n))
     return {
         "diffusivity": choice,
-        "diffusivity_m2_s": base * float(tr.diffusivity_scale),
+        "diffusivity_m2_s": diffusivity,
         "diffusivity_scale": float(tr.diffusivity_scale),
         "convention": tr.convention,
         "scattering": cnt.scattering,
