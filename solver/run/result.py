@@ -23,7 +23,8 @@ class RunResult:
     nu N [1/s], ``cumulative_scatterings`` S(t); ``derived`` quantities; ``counts``;
     ``numerics`` (mesh, steps, conservation...).  ``profiles`` (FV only, when asked for:
     {"c": densities [m^-3] at every output, one row per output, "model": the FV model, whose
-    cell centres give x}).  ``fields``: 2D/3D snapshots (index, times [s], c [m^-3], model).
+    cell centres give x, "times", "x" [m]}).  ``fields``: density snapshots (index, times [s],
+    c [m^-3], model).  ``xray_rate``: the detected X-ray rate per unit beta^2/2 [1/s].
     ``stderr``: the Monte Carlo method's standard errors (written as ``<column>_stderr``)."""
 
     case: Case
@@ -41,6 +42,13 @@ class RunResult:
     #: Monte Carlo: standard errors {column: array over the output times} of
     #: new_electrons_in_target, scattering_rate_per_s, cumulative_scatterings (None: exact method)
     stderr: dict | None = None
+
+    @property
+    def xray_rate(self) -> np.ndarray:
+        """Detected X-rays per second per unit violation beta^2/2, r g nu N(t) [1/s]: what a
+        detector sees (r: capture probability per scattering, g: geometric factor)."""
+        c = self.case.counting
+        return c.capture_probability * c.geometric_factor * np.asarray(self.scattering_rate)
 
 
 class IncompleteRun(SolverError):
