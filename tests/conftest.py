@@ -253,3 +253,18 @@ def read_timeseries(folder) -> tuple[list, np.ndarray]:
     with open(Path(folder) / "timeseries.csv", newline="") as fh:
         rows = list(csv.reader(fh))
     return rows[0], np.array(rows[1:], dtype=float)
+
+
+def assert_direct_equals_complement(problem, times, seed: int, electrons: int, batches: int = 8):
+    """The total electron density is stationary, so the Monte Carlo walk's direct count of new
+    electrons in the target equals n V_target minus its count of old ones: both within 3
+    standard errors of their difference, at every output time; some short (split) steps taken."""
+    from vip_transport.solver.montecarlo.driver import run_batch
+
+    tallies = [run_batch(problem, s, electrons, times) for s in np.random.SeedSequence(seed).spawn(batches)]
+    direct = np.array([t.sums[0, 0] for t in tallies])
+    complement = problem.target_electrons - np.array([t.sums[0, 1] for t in tallies])
+    diff = direct.mean(axis=0) - complement.mean(axis=0)
+    se = np.sqrt((direct.var(axis=0, ddof=1) + complement.var(axis=0, ddof=1)) / len(tallies))
+    assert np.all(np.abs(diff) <= 3 * se), np.round(diff / se, 2)
+    return tallies

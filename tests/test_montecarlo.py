@@ -14,6 +14,7 @@ import json
 import numpy as np
 import pytest
 
+from conftest import assert_direct_equals_complement
 from vip_transport.solver.cli import main
 from vip_transport.solver.config import case_from_dict
 from vip_transport.solver.errors import CaseError
@@ -106,18 +107,12 @@ def test_direct_and_complement_counts_agree_in_a_narrow_connector():
     electrons is stationary): the walk's direct count of new electrons and n V_target minus its
     count of old ones agree within their standard errors, across a 4x narrower connector (skew
     interfaces, split steps)."""
-    from vip_transport.solver.montecarlo.driver import build_problem, run_batch
+    from vip_transport.solver.montecarlo.driver import build_problem
     from vip_transport.solver.physics.derived import derive
 
     case = mc_case(geometry={"connector": {"width": "5 mm"}}, duration="15 s", outputs=8, first="2 s")
     problem = build_problem(case, derive(case))
-    seeds = np.random.SeedSequence(11).spawn(8)
-    tallies = [run_batch(problem, s, 40_000, case.time.output_times()) for s in seeds]
-    direct = np.array([t.sums[0, 0] for t in tallies])
-    complement = problem.target_electrons - np.array([t.sums[0, 1] for t in tallies])
-    diff = direct.mean(axis=0) - complement.mean(axis=0)
-    se = np.sqrt((direct.var(axis=0, ddof=1) + complement.var(axis=0, ddof=1)) / len(tallies))
-    assert np.all(np.abs(diff) <= 3 * se), np.round(diff / se, 2)
+    tallies = assert_direct_equals_complement(problem, case.time.output_times(), seed=11, electrons=40_000)
     assert sum(t.steps[1] for t in tallies) > 0
 
 

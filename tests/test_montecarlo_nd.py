@@ -4,8 +4,9 @@ and the stationarity of the total electron density through a narrow connector.""
 import numpy as np
 import pytest
 
+from conftest import assert_direct_equals_complement
 from test_montecarlo import mc_case
-from vip_transport.solver.montecarlo.driver import build_problem, run_batch
+from vip_transport.solver.montecarlo.driver import build_problem
 from vip_transport.solver.physics.derived import derive
 
 NARROW = {"connector": {"width": "5 mm", "offset": "7.5 mm"}}
@@ -46,13 +47,7 @@ def test_direct_and_complement_counts_agree_through_a_narrow_connector_2d(narrow
     and n V_target minus its old electrons agree within their standard errors (a check of the
     drift, walls and junctions of the 2D walk that needs no reference solution)."""
     case, problem = narrow_2d
-    seeds = np.random.SeedSequence(3).spawn(8)
-    tallies = [run_batch(problem, s, 6_000, case.time.output_times()) for s in seeds]
-    direct = np.array([t.sums[0, 0] for t in tallies])
-    complement = problem.target_electrons - np.array([t.sums[0, 1] for t in tallies])
-    diff = direct.mean(axis=0) - complement.mean(axis=0)
-    se = np.sqrt((direct.var(axis=0, ddof=1) + complement.var(axis=0, ddof=1)) / len(tallies))
-    assert np.all(np.abs(diff) <= 3 * se), np.round(diff / se, 2)
+    tallies = assert_direct_equals_complement(problem, case.time.output_times(), seed=3, electrons=6_000)
     assert sum(t.steps[1] for t in tallies) > 0
 
 
@@ -66,13 +61,7 @@ def test_shell_with_a_feed_tab_across_the_seam_keeps_the_total_density():
                    fv={"cells_per_target": 16, "cells_across": 32})
     problem = build_problem(case, derive(case))
     assert problem.field.periodic > 0
-    seeds = np.random.SeedSequence(5).spawn(8)
-    tallies = [run_batch(problem, s, 4_000, case.time.output_times()) for s in seeds]
-    direct = np.array([t.sums[0, 0] for t in tallies])
-    complement = problem.target_electrons - np.array([t.sums[0, 1] for t in tallies])
-    diff = direct.mean(axis=0) - complement.mean(axis=0)
-    se = np.sqrt((direct.var(axis=0, ddof=1) + complement.var(axis=0, ddof=1)) / len(tallies))
-    assert np.all(np.abs(diff) <= 3 * se), np.round(diff / se, 2)
+    assert_direct_equals_complement(problem, case.time.output_times(), seed=5, electrons=4_000)
 
 
 def test_bands_across_merge_through_the_seam():
