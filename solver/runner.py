@@ -38,13 +38,14 @@ class _Capture(logging.Handler):
         self.lines.append(self.format(record))
 
 
-def _logged_progress(progress, every: float = 0.1):
-    """``progress`` that also logs (INFO) each tenth of the steps done."""
+def _logged_progress(progress, unit: str, every: float = 0.1):
+    """``progress`` that also logs (INFO) each tenth of the work done (time steps, or pieces of
+    an analytic time integral)."""
     marks = {"next": every}
 
     def update(done, total):
         if total and done / total >= marks["next"] - 1e-12:
-            log.info(f"{done:,} of {total:,} time steps done ({100 * done / total:.0f} %)")
+            log.info(f"{done:,} of {total:,} {unit} done ({100 * done / total:.0f} %)")
             while marks["next"] <= done / total + 1e-12:
                 marks["next"] += every
         if progress is not None:
@@ -102,7 +103,8 @@ def _run_claimed(case, out, force, checkpoint_every, progress, _resume, capture)
                  f"{case.geometry.dimension}D, {case.time.outputs} outputs to {case.time.duration:g} s"
                  + (f", resumed at step {state.next_step:,}" if state is not None else ""))
         try:
-            result = run_case(case, progress=_logged_progress(progress) if case.method == "fv" else progress,
+            unit = {"fv": "time steps", "analytic": "pieces of the time integral"}.get(case.method, "electrons")
+            result = run_case(case, progress=_logged_progress(progress, unit),
                               checkpoint=checkpointer, resume=None if state is None else (state, records))
         except IncompleteRun as exc:
             if exc.partial is not None:

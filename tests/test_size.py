@@ -9,6 +9,7 @@ import math
 import pytest
 
 from conftest import make_case
+from vip_transport.solver.config import case_from_dict
 from vip_transport.solver.errors import CaseError
 from vip_transport.solver.fv.line_model import build_line_model
 from vip_transport.solver.physics.derived import derive
@@ -71,3 +72,23 @@ def test_current_changes_are_checked_for_every_method():
               "method": "analytic"}
     with pytest.raises(CaseError, match="current changes"):
         check_run_size(fv_case(**square))
+
+
+def test_an_analytic_run_is_estimated_warned_about_and_shows_progress(caplog, monkeypatch):
+    """The analytic method's cost is the evaluations of the closed form in its time integral:
+    the estimate is the first round's count, which the run then spends (a smooth case needs no
+    more than a few extra pieces); a run estimated above the threshold is warned about before
+    it starts, with the estimate; the run reports its progress."""
+    import vip_transport.solver.run.size as size
+
+    case = case_from_dict({"name": "many", "geometry": {"preset": "vip2"}, "transport": {}, "counting": {},
+                           "time": {"duration": "1e4 s", "outputs": 3000}}, source="cases/x.yaml")
+    calls = []
+    result = run_case(case, progress=lambda done, total: calls.append((done, total)))
+    estimate = size.estimate_evaluations(case)
+    spent = result.numerics["time_integral_evaluations"]
+    assert estimate <= spent <= 1.5 * estimate
+    assert calls and calls[-1][0] == calls[-1][1] and all(a[0] <= b[0] for a, b in zip(calls, calls[1:]))
+    monkeypatch.setattr(size, "WARN_SECONDS", size.SECONDS_PER_EVALUATION * estimate / 2)
+    check_run_size(case)
+    assert f"about {estimate:,} evaluations" in caplog.text and "3,000 outputs" in caplog.text

@@ -99,7 +99,42 @@ def _evaluate(f, a, b):
     return half * (values @ _W_KRONROD), half * (values @ _W_GAUSS), half * (np.abs(values) @ _W_KRONROD)
 
 
-def cumulative_log_time_integral(f, times, breakpoints=(), rtol=1e-12, atol=ATOL_FLOOR, info=None):
+CHUNK_PIECES = 20_000   # pieces evaluated per call of f (bounds the memory; progress in between)
+
+
+def _integration_nodes(times, breakpoints):
+    """(flat times, nodes [s] the range is cut at) of a cumulative integral to ``times``."""
+    times = np.asarray(times, dtype=float)
+    flat = times.ravel()
+    if flat.size and (np.any(~np.isfinite(flat)) or np.any(flat < 0) or np.any(np.diff(flat) < 0)):
+        raise ValueError("times must be finite, >= 0 and sorted in increasing order")
+    positive = flat[flat > 0]
+    if positive.size == 0:
+        return flat, None
+    bps = np.asarray(breakpoints, dtype=float).ravel()
+    bps = bps[(bps > 0) & (bps < positive[-1])]
+    start = min(positive[0], bps.min() if bps.size else math.inf) * 10.0 ** -DECADES_BELOW
+    return flat, np.unique(np.concatenate([[start], positive, bps]))
+
+
+def initial_evaluations(times, breakpoints=()) -> int:
+    """Evaluations of f in the first round of :func:`cumulative_log_time_integral` (15 per
+    initial piece): the least it will cost, the most of it for smooth integrands."""
+    _, nodes = _integration_nodes(times, breakpoints)
+    return 0 if nodes is None else len(_initial_pieces(np.log(nodes))[0]) * len(_NODES)
+
+
+def _evaluate_chunked(f, a, b, progress, done_before, total):
+    """_evaluate on chunks of CHUNK_PIECES pieces, telling ``progress(done, total)`` after each."""
+    parts = []
+    for lo in range(0, a.size, CHUNK_PIECES):
+        parts.append(_evaluate(f, a[lo:lo + CHUNK_PIECES], b[lo:lo + CHUNK_PIECES]))
+        if progress is not None:
+            progress(done_before + min(lo + CHUNK_PIECES, a.size), total)
+    return tuple(np.concatenate(column) for column in zip(*parts))
+
+
+def cumulative_log_time_integral(f, times, breakpoints=(), rtol=1e-12, atol=ATOL_FLOOR, info=None, progress=None):
     """Cumulative integral_0^t f(t') dt' at each t of the sorted array ``times`` [s] (t >= 0).
 
     ``f`` takes a 1D array of times t > 0 [s] (any order) and returns an array of the same
@@ -107,21 +142,15 @@ def cumulative_log_time_integral(f, times, breakpoints=(), rtol=1e-12, atol=ATOL
     times where f has a kink or a jump (a current switched on or off); the range is cut there.
     Error control as in the module docstring: |error of F(t)| <= 2 rtol integral_0^t |f| dt' +
     atol per piece.  Returns an array shaped like ``times`` [f's unit x s] (0 where t = 0).
-    ``info``, a dict, receives the rounds, pieces and evaluations of f used.
+    ``info``, a dict, receives the rounds, pieces and evaluations of f used; ``progress(done,
+    total)`` is told the pieces evaluated (total: those evaluated and open so far).
     Raises ValueError for unsorted, negative or non-finite times; SolverError if f is not
     finite or the tolerance is not reached within 200,000 pieces.
     """
     times = np.asarray(times, dtype=float)
-    flat = times.ravel()
-    if flat.size and (np.any(~np.isfinite(flat)) or np.any(flat < 0) or np.any(np.diff(flat) < 0)):
-        raise ValueError("times must be finite, >= 0 and sorted in increasing order")
-    positive = flat[flat > 0]
-    if positive.size == 0:
+    flat, nodes = _integration_nodes(times, breakpoints)
+    if nodes is None:
         return np.zeros_like(times)
-    bps = np.asarray(breakpoints, dtype=float).ravel()
-    bps = bps[(bps > 0) & (bps < positive[-1])]
-    start = min(positive[0], bps.min() if bps.size else math.inf) * 10.0 ** -DECADES_BELOW
-    nodes = np.unique(np.concatenate([[start], positive, bps]))
     log_nodes = np.log(nodes)
     bin_width = np.diff(log_nodes)
     n_bins = len(bin_width)
@@ -137,7 +166,7 @@ def cumulative_log_time_integral(f, times, breakpoints=(), rtol=1e-12, atol=ATOL
             raise SolverError(f"cumulative_log_time_integral: did not reach rtol={rtol:g} within "
                               f"{_MAX_PIECES:,} pieces ({a.size:,} still open, e.g. on "
                               f"[{math.exp(a[worst]):g}, {math.exp(b[worst]):g}] s)")
-        kronrod, gauss, absolute = _evaluate(f, a, b)
+        kronrod, gauss, absolute = _evaluate_chunked(f, a, b, progress, evaluated - a.size, evaluated)
         bin_abs = done_abs + np.bincount(bins, absolute, minlength=n_bins)
         share = bin_abs[bins] * (b - a) / bin_width[bins]
         ok = np.abs(kronrod - gauss) <= np.maximum(rtol * np.maximum(absolute, share), atol)

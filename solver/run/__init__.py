@@ -37,7 +37,8 @@ def _run_montecarlo(case: Case, derived: dict, **options) -> RunResult:
 
 
 #: case.method -> the function that runs it
-METHODS = {"analytic": lambda case, derived, **options: run_analytic(case, derived),
+METHODS = {"analytic": lambda case, derived, progress=None, **options: run_analytic(case, derived,
+                                                                                   progress=progress),
            "fv": _run_fv, "montecarlo": _run_montecarlo}
 
 

@@ -44,9 +44,10 @@ def require_uniform_line(case: Case) -> None:
                         f"target (width and thickness null); use method: fv for a non-uniform line")
 
 
-def run_analytic(case: Case, derived: dict, time_integral: str = "gauss-kronrod") -> RunResult:
+def run_analytic(case: Case, derived: dict, time_integral: str = "gauss-kronrod", progress=None) -> RunResult:
     """N(t) [count] at the output times and its cumulative time integral [count s], by the
-    closed forms; ``time_integral`` is one of :data:`TIME_INTEGRALS`."""
+    closed forms; ``time_integral`` is one of :data:`TIME_INTEGRALS`; ``progress(done, total)``
+    is told the pieces of the time integral evaluated."""
     if time_integral not in TIME_INTEGRALS:
         raise ValueError(f"time_integral must be one of {TIME_INTEGRALS}; got {time_integral!r}")
     require_uniform_line(case)
@@ -82,7 +83,7 @@ def run_analytic(case: Case, derived: dict, time_integral: str = "gauss-kronrod"
         numerics["time_integral"] = "scipy.integrate.quad in ln t, rtol 1e-12, per output interval"
     else:
         info = {}
-        integral = cumulative_log_time_integral(n_target, times, breakpoints, info=info)
+        integral = cumulative_log_time_integral(n_target, times, breakpoints, info=info, progress=progress)
         numerics["time_integral"] = "vectorised adaptive Gauss-Kronrod (7/15) in ln t, rtol 1e-12"
         numerics["time_integral_evaluations"] = info["evaluations"]
     return finish(case, "analytic", derived, times, values, integral, float(schedule.charge(T, T)), numerics)

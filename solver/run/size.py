@@ -9,6 +9,7 @@ without building the mesh), times the cells across (2D) and through (3D); the st
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,9 @@ from .plan import case_step_count
 if TYPE_CHECKING:
     from ..config.schema import Case
 
-__all__ = ["estimate_cells", "estimate_steps", "current_changes", "check_run_size"]
+log = logging.getLogger("vip_transport")
+
+__all__ = ["estimate_cells", "estimate_steps", "estimate_evaluations", "current_changes", "check_run_size"]
 
 
 def current_changes(case: Case) -> tuple[int, str]:
@@ -71,6 +74,31 @@ def estimate_steps(case: Case) -> int:
     return case_step_count(case, derive(case), ladder=ladder)
 
 
+SECONDS_PER_EVALUATION = 1.3e-5   # of the closed form N(t) on the 2-core box (1.5e6 in ~20 s)
+WARN_SECONDS = 10.0
+
+
+def estimate_evaluations(case: Case) -> int:
+    """Evaluations of the closed form N(t) an analytic run needs at least: 15 per piece of its
+    time integral (each output interval, each current change, the decades before the first
+    output), ``physics.quadrature.initial_evaluations``."""
+    from ..physics.quadrature import initial_evaluations
+    from ..physics.schedule import schedule_from_spec
+
+    T = case.time.duration
+    return initial_evaluations(case.time.output_times(), schedule_from_spec(case.transport.current).breakpoints(T))
+
+
+def _warn_analytic(case: Case) -> None:
+    """Log a warning, with the estimate, before an analytic run of more than WARN_SECONDS."""
+    evaluations = estimate_evaluations(case)
+    seconds = SECONDS_PER_EVALUATION * evaluations
+    if seconds > WARN_SECONDS:
+        log.warning(f"{case.source}: an analytic run of {case.time.outputs:,} outputs needs about {evaluations:,} "
+                    f"evaluations of the closed form, roughly {seconds:.0f} s on a 2-core machine; fewer "
+                    f"time.outputs are faster")
+
+
 def check_run_size(case: Case) -> None:
     """Raise CaseError, naming the limits key and the estimate, if ``case`` is too big to run:
     more current changes than limits.max_steps (any method), or, for method fv, more cells than
@@ -81,6 +109,8 @@ def check_run_size(case: Case) -> None:
         raise CaseError(f"{where}: expected at most {case.limits.max_steps:,} current changes; got "
                         f"{changes:,} ({how}): lengthen transport.current.period or shorten "
                         f"time.duration, or raise limits.max_steps")
+    if case.method == "analytic":
+        _warn_analytic(case)
     if case.method != "fv":
         return
     derived = derive(case)
